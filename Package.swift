@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+// scrawl — a Linux system service that reads handwriting with a vision-language model on the CPU.
+// Layers (each imports only layers above it in this list): C system libraries → Kernels →
+// Imaging, Tokenizers → Inference → Catalog → Daemon → scrawl (the executable). See README.md.
+import PackageDescription
+
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "scrawl",
+    platforms: [.macOS(.v14)],
+    products: [.executable(name: "scrawl", targets: ["scrawl"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: C system libraries (Debian packages; see README "Native libraries")
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev", "libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: Swift layers
+        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: optimise),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF"], swiftSettings: optimise),
+        .target(name: "Tokenizers", swiftSettings: optimise),
+        .target(name: "Inference", dependencies: ["Kernels", "Imaging", "Tokenizers"], swiftSettings: optimise),
+        .target(name: "Catalog", dependencies: ["CSQLite"]),
+        .target(name: "Daemon", dependencies: [
+            "Inference", "Catalog", "Imaging",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .executableTarget(name: "scrawl", dependencies: [
+            "Daemon", "Inference", "Catalog", "Imaging",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: optimise),
+
+        // MARK: Tests
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ]
+)

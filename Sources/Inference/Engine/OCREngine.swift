@@ -1,0 +1,115 @@
+import Foundation
+import Imaging
+
+/// What the daemon and the command line ask of a reader: one image in, text out.
+/// Qwen2VL and AyaVision both implement it; nothing above Inference knows which one runs.
+public protocol OCREngine: AnyObject {
+    /// A short name for logs and sidecars ("qwen2-vl", "aya-vision").
+    var modelName: String { get }
+    /// The checkpoint directory the weights came from.
+    var checkpointPath: String { get }
+    /// SHA-256 (hex) of the checkpoint's config.json bytes: identifies the model in sidecars.
+    var configHash: String { get }
+
+    /// Reads one decoded RGB image. `onEvent` is called on the calling thread as work
+    /// progresses (vision layers, prefill, each generated token with its text piece).
+    func read(_ image: RGBImage, request: OCRRequest, onEvent: (OCREvent) -> Void) throws -> OCRResult
+}
+
+/// How to read one image. `nil` fields fall back to the checkpoint's own files
+/// (generation_config.json, preprocessor_config.json).
+public struct OCRRequest: Sendable, Equatable {
+    public var prompt: String
+    public var maxNewTokens: Int
+    /// Caps the image's pixel count before the vision tower (lower = faster, less detail).
+    public var maxPixels: Int?
+    /// Greedy decoding regardless of generation_config.json.
+    public var greedy: Bool
+    /// Keep generating after an EOS token (benchmarks only).
+    public var ignoreEOS: Bool
+    public var sampling: SamplingOverrides
+
+    public init(prompt: String = OCRRequest.defaultPrompt, maxNewTokens: Int = 1024, maxPixels: Int? = nil,
+                greedy: Bool = false, ignoreEOS: Bool = false, sampling: SamplingOverrides = .init()) {
+        self.prompt = prompt
+        self.maxNewTokens = maxNewTokens
+        self.maxPixels = maxPixels
+        self.greedy = greedy
+        self.ignoreEOS = ignoreEOS
+        self.sampling = sampling
+    }
+
+    /// The seed demo's prompt.
+    public static let defaultPrompt = "OCR the Image"
+}
+
+/// Overrides of generation_config.json; `nil` keeps the checkpoint's value.
+public struct SamplingOverrides: Sendable, Equatable {
+    public var temperature: Float?
+    public var topP: Float?
+    public var topK: Int?
+    public var repetitionPenalty: Float?
+    public var seed: UInt64?
+    public init(temperature: Float? = nil, topP: Float? = nil, topK: Int? = nil,
+                repetitionPenalty: Float? = nil, seed: UInt64? = nil) {
+        self.temperature = temperature
+        self.topP = topP
+        self.topK = topK
+        self.repetitionPenalty = repetitionPenalty
+        self.seed = seed
+    }
+}
+
+public enum FinishReason: String, Sendable, Codable, Equatable {
+    /// The model produced an end-of-sequence token.
+    case eos
+    /// The cap on new tokens was reached.
+    case maxTokens = "max_tokens"
+    /// A degenerate repetition loop was detected and cut.
+    case loop
+}
+
+public struct OCRTimings: Sendable, Codable, Equatable {
+    public var preprocessMs: Double = 0
+    public var visionMs: Double = 0
+    public var prefillMs: Double = 0
+    public var generateMs: Double = 0
+    public var totalMs: Double = 0
+    public init() {}
+}
+
+public struct OCRResult: Sendable {
+    public var text: String
+    /// Generated token ids (EOS excluded).
+    public var tokens: [Int]
+    /// Natural-log probability of each generated token under the model's raw distribution.
+    public var logprobs: [Float]
+    /// Prompt length in tokens, image tokens included.
+    public var promptTokens: Int
+    public var finishReason: FinishReason
+    public var timings: OCRTimings
+    /// Image size after preprocessing (what the vision tower saw).
+    public var processedWidth: Int
+    public var processedHeight: Int
+
+    public init(text: String, tokens: [Int], logprobs: [Float], promptTokens: Int, finishReason: FinishReason,
+                timings: OCRTimings, processedWidth: Int, processedHeight: Int) {
+        self.text = text
+        self.tokens = tokens
+        self.logprobs = logprobs
+        self.promptTokens = promptTokens
+        self.finishReason = finishReason
+        self.timings = timings
+        self.processedWidth = processedWidth
+        self.processedHeight = processedHeight
+    }
+}
+
+/// Progress, in the order it happens.
+public enum OCREvent: Sendable {
+    case preprocessed(width: Int, height: Int, imageTokens: Int, promptTokens: Int)
+    case visionLayer(done: Int, of: Int)
+    case prefillDone
+    /// One generated token and the text it completes (may be empty while a UTF-8 character is incomplete).
+    case token(id: Int, text: String, count: Int)
+}

@@ -1,0 +1,1 @@
+// Kernels — see README.md for what this layer owns.

@@ -1,0 +1,1 @@
+// Tokenizers — see README.md for what this layer owns.

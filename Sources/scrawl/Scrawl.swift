@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Scrawl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scrawl",
+        abstract: "Reads handwritten notes dropped into inbox folders and makes them searchable.",
+        subcommands: []
+    )
+}

@@ -24,7 +24,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // MARK: Swift layers
-        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: optimise),
+        // Hot bf16 loops (AVX-512 BF16 with a runtime CPU check); env.md §7: Swift reaches half the bandwidth.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: optimise),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF"], swiftSettings: optimise),
         .target(name: "Tokenizers", swiftSettings: optimise),
         .target(name: "Inference", dependencies: ["Kernels", "Imaging", "Tokenizers"], swiftSettings: optimise),

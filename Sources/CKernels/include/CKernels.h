@@ -1,0 +1,41 @@
+// CKernels — hot loops that Swift cannot compile to the instructions they need (AVX-512 BF16).
+// Every AVX-512 function has a portable caller-side fallback: ask ck_has_avx512bf16() first.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// 1 when the CPU executes AVX-512F/BW/VL and AVX512_BF16 (vdpbf16ps); 0 otherwise.
+int ck_has_avx512bf16(void);
+
+/// Rows of A per packed A panel, columns of B per packed B panel (the micro-kernel's tile).
+#define CK_MR 12
+#define CK_NR 32
+
+/// f32 → bf16 (round to nearest even, NaN kept quiet), `count` values.
+void ck_f32_to_bf16(const float *src, uint16_t *dst, size_t count);
+/// bf16 → f32, `count` values.
+void ck_bf16_to_f32(const uint16_t *src, float *dst, size_t count);
+
+/// Size in uint32 words of the packed A buffer for `m` rows and `kpairs` k-pairs.
+size_t ck_packed_a_words(int m, int kpairs);
+
+/// Packs rows [m0, m1) of f32 A (row stride lda) for k in [k0, k0 + 2*kpairs) (clipped at k_end)
+/// into bf16 pairs, panel-interleaved (CK_MR rows per panel; m0 must be a multiple of CK_MR).
+/// Missing rows/columns are zero.
+void ck_pack_a(const float *a, int lda, int m0, int m1, int k0, int kpairs, int k_end, uint32_t *packed);
+
+/// C[m, n] (=|+=) sum_k A[m, k] * B[n, k] (+ bias[n] when storing) for all m < M and n in [n0, n1),
+/// over the k range packed in `packed_a` (kpairs pairs starting at k0). B is bf16 row-major [N][ldb].
+/// `accumulate` = 0: C = result (+ bias); 1: C += result. `scratch_b` must hold CK_NR * kpairs words.
+void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a,
+                         const uint16_t *b, int ldb, int k0, int k_end, int n0, int n1,
+                         float *c, int ldc, const float *bias, int accumulate, uint32_t *scratch_b);
+
+/// y[n] = sum_k x[k] * W[n, k] (+ bias[n]) for n in [n0, n1); x given as bf16 (length k),
+/// W bf16 row-major [N][ldw].
+void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1,
+                  float *y, const float *bias);
+
+#endif

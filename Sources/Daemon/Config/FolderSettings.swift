@@ -1,0 +1,37 @@
+/// The settings a folder tag (`.scrawl.toml`) may change, also read from each `[[inbox]]`:
+/// `model`, `prompt` and `max_tokens`. `nil` = not set here (the parent's value holds).
+public struct FolderSettings: Sendable, Equatable {
+    public var model: ModelKind?
+    public var prompt: String?
+    public var maxTokens: Int?
+
+    public init(model: ModelKind? = nil, prompt: String? = nil, maxTokens: Int? = nil) {
+        self.model = model
+        self.prompt = prompt
+        self.maxTokens = maxTokens
+    }
+
+    public static let keys = ["model", "prompt", "max_tokens"]
+    public static let maxTokensRange = 1...32_768
+
+    static func parse(_ section: TOMLSection) throws -> FolderSettings {
+        var settings = FolderSettings()
+        if let model = try section.oneOf("model", ModelKind.allCases.map(\.rawValue)) { settings.model = ModelKind(rawValue: model) }
+        settings.prompt = try section.nonEmptyString("prompt")
+        settings.maxTokens = try section.int("max_tokens", in: maxTokensRange)
+        return settings
+    }
+
+    /// Parses a folder tag file's text: only `model`, `prompt` and `max_tokens` are allowed.
+    public static func parseTag(_ text: String, file: String) throws -> FolderSettings {
+        let root = try TOMLSection.parse(text, file: file)
+        try root.rejectUnknownKeys(keys)
+        return try parse(root)
+    }
+
+    public func apply(to inbox: inout InboxConfig) {
+        if let model { inbox.model = model }
+        if let prompt { inbox.prompt = prompt }
+        if let maxTokens { inbox.maxTokens = maxTokens }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The whole configuration: one TOML file (`/etc/scrawl/scrawl.toml`), every key optional.
+///
+/// ```toml
+/// state_dir = "/var/lib/scrawl"          # catalog.sqlite, the lock file, models/
+/// [daemon]
+/// log_level = "info"                     # trace … critical
+/// rescan_interval_s = 300                # full rescan (network mounts); 0 = never
+/// idle_unload_s = 300                    # unload the model after this long without work
+/// stop_grace_s = 10                      # on SIGTERM, wait this long for the current scan
+/// [models]
+/// qwen = "/var/lib/scrawl/models/qwen2-vl-ocr-2b"   # default: <state_dir>/models/…
+/// aya = "/var/lib/scrawl/models/aya-vision-8b"
+/// [[inbox]]
+/// path = "/srv/scans"                    # required in each [[inbox]]
+/// model = "qwen"                         # qwen | aya
+/// prompt = "OCR the Image"
+/// max_tokens = 1024
+/// recursive = true
+/// sidecar_dir = "/srv/scans-text"        # default: beside each scan
+/// settle_ms = 2000
+/// max_pixels = 1003520
+/// ```
+public struct ScrawlConfig: Sendable, Equatable {
+    public static let defaultPath = "/etc/scrawl/scrawl.toml"
+    public static let defaultStateDir = "/var/lib/scrawl"
+
+    public var stateDir: String
+    public var catalogPath: String { stateDir + "/catalog.sqlite" }
+    public var models: ModelPaths
+    public var inboxes: [InboxConfig]
+    public var daemon: DaemonSettings
+    /// The file this came from (nil when built from defaults).
+    public var sourcePath: String?
+
+    public init(stateDir: String = ScrawlConfig.defaultStateDir, models: ModelPaths? = nil,
+                inboxes: [InboxConfig] = [], daemon: DaemonSettings = DaemonSettings(), sourcePath: String? = nil) {
+        self.stateDir = stateDir
+        self.models = models ?? .defaults(stateDir: stateDir)
+        self.inboxes = inboxes
+        self.daemon = daemon
+        self.sourcePath = sourcePath
+    }
+
+    /// Moves the state directory; model paths still at their defaults follow it.
+    public mutating func setStateDir(_ dir: String) {
+        let oldDefaults = ModelPaths.defaults(stateDir: stateDir)
+        let newDefaults = ModelPaths.defaults(stateDir: dir)
+        if models.qwen == oldDefaults.qwen { models.qwen = newDefaults.qwen }
+        if models.aya == oldDefaults.aya { models.aya = newDefaults.aya }
+        stateDir = dir
+    }
+
+    /// The inbox a path lies in (the deepest one when inboxes nest).
+    public func inbox(containing path: String) -> InboxConfig? {
+        inboxes.filter { path == $0.path || path.hasPrefix($0.path.hasSuffix("/") ? $0.path : $0.path + "/") }
+            .max { $0.path.count < $1.path.count }
+    }
+
+    /// Loads the file; a missing file at the DEFAULT path gives the defaults, a missing explicit file is an error.
+    /// Errors name the file, line and key.
+    public static func load(path: String?, explicit: Bool) throws -> ScrawlConfig {
+        let file = path ?? defaultPath
+        guard FileManager.default.fileExists(atPath: file) else {
+            if explicit { throw ConfigError.unreadable(file: file, reason: "no such file") }
+            return ScrawlConfig()
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigError.unreadable(file: file, reason: "\(error.localizedDescription) (is it readable and UTF-8?)")
+        }
+        return try parse(text, file: file)
+    }
+
+    /// Parses TOML text; `file` is used in error messages.
+    public static func parse(_ text: String, file: String) throws -> ScrawlConfig {
+        let root = try TOMLSection.parse(text, file: file)
+        try root.rejectUnknownKeys(["state_dir", "daemon", "models", "inbox"])
+        var config = ScrawlConfig(sourcePath: file)
+        if let stateDir = try root.absolutePath("state_dir") { config.setStateDir(stateDir) }
+        if let daemon = try root.section("daemon") { config.daemon = try parseDaemon(daemon) }
+        if let models = try root.section("models") {
+            try models.rejectUnknownKeys(ModelKind.allCases.map(\.rawValue))
+            if let qwen = try models.absolutePath("qwen") { config.models.qwen = qwen }
+            if let aya = try models.absolutePath("aya") { config.models.aya = aya }
+        }
+        config.inboxes = try root.sections("inbox").map(parseInbox)
+        var seen: Set<String> = []
+        for (index, inbox) in config.inboxes.enumerated() where !seen.insert(inbox.path).inserted {
+            throw ConfigError.invalidValue(file: file, line: root.locator.line(of: "path", in: .init(name: "inbox", index: index)),
+                                           key: "inbox[\(index + 1)].path", reason: "'\(inbox.path)' is listed twice")
+        }
+        return config
+    }
+
+    private static func parseDaemon(_ section: TOMLSection) throws -> DaemonSettings {
+        try section.rejectUnknownKeys(["log_level", "rescan_interval_s", "idle_unload_s", "stop_grace_s"])
+        var settings = DaemonSettings()
+        if let level = try section.oneOf("log_level", DaemonSettings.logLevels) { settings.logLevel = level }
+        if let value = try section.int("rescan_interval_s", in: 0...604_800) { settings.rescanIntervalS = value }
+        if let value = try section.int("idle_unload_s", in: 0...604_800) { settings.idleUnloadS = value }
+        if let value = try section.int("stop_grace_s", in: 0...3600) { settings.stopGraceS = value }
+        return settings
+    }
+
+    private static func parseInbox(_ section: TOMLSection) throws -> InboxConfig {
+        try section.rejectUnknownKeys(["path", "model", "prompt", "max_tokens", "recursive", "sidecar_dir",
+                                       "settle_ms", "max_pixels"])
+        guard let path = try section.absolutePath("path") else {
+            throw ConfigError.invalidValue(file: section.file, line: section.line(of: nil), key: section.keyName("path"),
+                                           reason: "every [[inbox]] needs path = \"/folder/to/watch\"")
+        }
+        var inbox = InboxConfig(path: normalisedDirectory(path))
+        let overrides = try FolderSettings.parse(section)
+        overrides.apply(to: &inbox)
+        if let recursive = try section.bool("recursive") { inbox.recursive = recursive }
+        if let dir = try section.absolutePath("sidecar_dir") { inbox.sidecarDir = normalisedDirectory(dir) }
+        if let settle = try section.int("settle_ms", in: 0...3_600_000) { inbox.settleMs = settle }
+        if let pixels = try section.int("max_pixels", in: 3136...100_000_000) { inbox.maxPixels = pixels }
+        return inbox
+    }
+
+    /// `/srv/scans/` → `/srv/scans` (the root stays `/`).
+    static func normalisedDirectory(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+}

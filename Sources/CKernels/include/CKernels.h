@@ -39,3 +39,14 @@ void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, 
                   float *y, const float *bias);
 
 #endif
+
+// ---- element-wise (AVX-512F when present, scalar otherwise) ----
+
+/// Each of `rows` rows (stride ld) of length n: x ← softmax(x). Rows of all −inf become 0.
+void ck_softmax_rows(float *x, int rows, int n, int ld);
+/// x ← x·sigmoid(1.702·x) (QuickGELU), count values.
+void ck_quick_gelu(float *x, size_t count);
+/// gate ← silu(gate) ⊙ up (SwiGLU), count values.
+void ck_silu_mul(float *gate, const float *up, size_t count);
+/// x ← SiLU(x), count values.
+void ck_silu(float *x, size_t count);

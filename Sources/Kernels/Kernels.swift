@@ -1,1 +1,0 @@
-// Kernels — see README.md for what this layer owns.

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+
+/// A small parallel-for over the machine's cores (2 on the target machine).
+public enum Parallel {
+    /// Worker count used by the kernels; SCRAWL_THREADS overrides the core count.
+    public static let threadCount: Int = {
+        if let value = ProcessInfo.processInfo.environment["SCRAWL_THREADS"], let n = Int(value), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Runs `body(i)` for i in 0..<count, spread over `threadCount` threads; returns when all are done.
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if count == 1 || threadCount == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        // The closure only runs before forEach returns, so handing it to Dispatch is safe; callers
+        // give each iteration disjoint memory.
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
+        }
+    }
+
+    /// Splits 0..<total into `threadCount` contiguous chunks (aligned to `granule`) and runs them in parallel.
+    public static func chunks(_ total: Int, granule: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = ranges(total, parts: threadCount, granule: granule)
+        forEach(parts.count) { body(parts[$0]) }
+    }
+
+    /// 0..<total cut into at most `parts` non-empty ranges whose bounds are multiples of `granule`.
+    public static func ranges(_ total: Int, parts: Int, granule: Int = 1) -> [Range<Int>] {
+        if total <= 0 { return [] }
+        let units = (total + granule - 1) / granule
+        let n = max(1, min(parts, units))
+        var result: [Range<Int>] = []
+        var start = 0
+        for i in 0..<n {
+            let endUnits = units * (i + 1) / n
+            let end = min(total, endUnits * granule)
+            if end > start { result.append(start..<end) }
+            start = end
+        }
+        return result
+    }
+}
+
+/// Carries a value across a concurrency boundary the caller has proven safe.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

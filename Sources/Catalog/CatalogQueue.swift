@@ -1,0 +1,149 @@
+import Foundation
+
+/// The durable job queue: what the daemon calls.
+extension Catalog {
+    static let jobColumns = "id, path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, attempts"
+
+    static func jobRow(_ s: Statement) -> Job {
+        Job(id: s.int64(0), path: s.text(1), sha256: s.text(2), bytes: s.int64(3), mtime: s.double(4),
+            format: s.text(5), inbox: s.text(6), model: s.text(7), prompt: s.text(8), maxTokens: s.int(9),
+            attempts: s.int(10))
+    }
+
+    static func insertJob(_ db: SQLiteConnection, _ scan: ScanCandidate, now: Double) throws -> Int64 {
+        try db.run("""
+            INSERT INTO jobs (path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, state, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)
+            """, [.text(scan.path), .text(scan.sha256), .int(scan.bytes), .double(scan.mtime), .text(scan.format),
+                  .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens), .double(now)])
+        return db.lastInsertRowID
+    }
+
+    /// Decides what a settled scan needs, by identity (path + SHA-256 of its bytes), in one transaction:
+    /// - same path and bytes queued or running → `.alreadyQueued`;
+    /// - same path and bytes already read (done or failed) → `.unchanged` (a removed one comes back as it was);
+    /// - same bytes, model and prompt read under another path → `.reused` (a done document recorded here);
+    /// - otherwise → `.queued` (a queued job of older bytes at this path is updated to the new bytes).
+    public func enqueue(_ scan: ScanCandidate) throws -> EnqueueOutcome {
+        try write { db in
+            let now = Catalog.now()
+            let pending = try db.query(
+                "SELECT id, sha256, state FROM jobs WHERE path = ? AND state IN ('queued','running') ORDER BY id",
+                [.text(scan.path)]) { (id: $0.int64(0), sha256: $0.text(1), running: $0.text(2) == "running") }
+            if let same = pending.first(where: { $0.sha256 == scan.sha256 }) {
+                // The file is (back) there: a running read must not be filed as removed.
+                try db.run("UPDATE jobs SET path_removed = 0 WHERE id = ?", [.int(same.id)])
+                return .alreadyQueued
+            }
+            let runningOther = pending.contains { $0.running }
+            let queuedOther = pending.first { !$0.running }
+            let current = try Catalog.currentDocument(db, path: scan.path)
+
+            if let current, current.scan.sha256 == scan.sha256, !runningOther {
+                // The bytes went back to the version already read: drop the stale queued job.
+                if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "the file went back to bytes already read", now: now) }
+                guard current.removedAt != nil else { return .unchanged }
+                try db.run("UPDATE documents SET removed_at = NULL WHERE id = ?", [.int(current.id)])
+                guard current.state == "done" else { return .unchanged }
+                try Catalog.indexDocument(db, id: current.id, text: current.result.text ?? "")
+                return .reused(current.result)
+            }
+
+            if !runningOther, let source = try db.query("""
+                SELECT \(Catalog.documentColumns) FROM documents
+                WHERE sha256 = ? AND model = ? AND prompt = ? AND state = 'done' AND path <> ?
+                ORDER BY id DESC LIMIT 1
+                """, [.text(scan.sha256), .text(scan.model), .text(scan.prompt), .text(scan.path)],
+                row: Catalog.documentRow).first {
+                if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "superseded by a reused result", now: now) }
+                try Catalog.supersedeCurrent(db, path: scan.path, now: now)
+                try Catalog.insertDocument(db, scan: scan, result: source.result, jobID: nil, reusedFrom: source.id,
+                                           removed: false, now: now)
+                return .reused(source.result)
+            }
+
+            if let queuedOther {
+                try db.run("""
+                    UPDATE jobs SET sha256 = ?, bytes = ?, mtime = ?, format = ?, inbox = ?, model = ?, prompt = ?,
+                        max_tokens = ? WHERE id = ?
+                    """, [.text(scan.sha256), .int(scan.bytes), .double(scan.mtime), .text(scan.format),
+                          .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens),
+                          .int(queuedOther.id)])
+                return .queued(jobID: queuedOther.id)
+            }
+            return .queued(jobID: try Catalog.insertJob(db, scan, now: now))
+        }
+    }
+
+    static func cancelJob(_ db: SQLiteConnection, id: Int64, reason: String, now: Double) throws {
+        try db.run("UPDATE jobs SET state = 'cancelled', finished_at = ?, error = ? WHERE id = ? AND state = 'queued'",
+                   [.double(now), .text(reason), .int(id)])
+    }
+
+    /// Takes the oldest queued job and marks it running (started_at set, attempts + 1); nil when none.
+    public func claimNextJob() throws -> Job? {
+        try write { db in
+            guard let id = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1") else {
+                return nil
+            }
+            try db.run("""
+                UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress_tokens = 0
+                WHERE id = ?
+                """, [.double(Catalog.now()), .int(id)])
+            return try db.query("SELECT \(Catalog.jobColumns) FROM jobs WHERE id = ?", [.int(id)], row: Catalog.jobRow).first
+        }
+    }
+
+    /// Records the read in ONE transaction: the new document version (replacing the old one in the index),
+    /// its FTS row, and the job marked done. A result carrying `error` is recorded as a failure instead.
+    public func complete(_ job: Job, result: ReadResult) throws {
+        try finish(job, result: result)
+    }
+
+    /// Records a failed read: the job failed and a document version holding `error`, not searchable.
+    /// It is read again only when its bytes change or `retry` asks.
+    public func fail(_ job: Job, error: String) throws {
+        let result = ReadResult(text: nil, error: error, model: "", checkpoint: "", configHash: "",
+                                prompt: job.prompt, tokens: 0, finishReason: nil, width: 0, height: 0)
+        try finish(job, result: result)
+    }
+
+    private func finish(_ job: Job, result: ReadResult) throws {
+        try write { db in
+            let now = Catalog.now()
+            guard let row = try db.query("SELECT state, path_removed FROM jobs WHERE id = ?", [.int(job.id)],
+                                         row: { (state: $0.text(0), removed: $0.int(1) != 0) }).first else {
+                throw CatalogError.jobNotFound(id: job.id)
+            }
+            guard row.state == "running" else { throw CatalogError.jobNotRunning(id: job.id, state: row.state) }
+            guard let stored = try db.query("SELECT \(Catalog.jobColumns) FROM jobs WHERE id = ?", [.int(job.id)],
+                                            row: Catalog.jobRow).first else { throw CatalogError.jobNotFound(id: job.id) }
+            let scan = ScanCandidate(path: stored.path, sha256: stored.sha256, bytes: stored.bytes, mtime: stored.mtime,
+                                     format: stored.format, inbox: stored.inbox, model: stored.model,
+                                     prompt: stored.prompt, maxTokens: stored.maxTokens)
+            try Catalog.supersedeCurrent(db, path: scan.path, now: now)
+            try Catalog.insertDocument(db, scan: scan, result: result, jobID: job.id, reusedFrom: nil,
+                                       removed: row.removed, now: now)
+            try db.run("""
+                UPDATE jobs SET state = ?, finished_at = ?, error = ?, progress_tokens = ? WHERE id = ?
+                """, [.text(result.error == nil ? "done" : "failed"), .double(now), .optional(result.error),
+                      .int(result.tokens), .int(job.id)])
+        }
+    }
+
+    /// At daemon start: every job left running by a previous process goes back to the queue. Returns how many.
+    @discardableResult
+    public func requeueRunningJobs() throws -> Int {
+        try write { db in
+            try db.run("UPDATE jobs SET state = 'queued', started_at = NULL, progress_tokens = 0 WHERE state = 'running'")
+        }
+    }
+
+    /// Tokens generated so far by a running job (for `scrawl status`); the caller throttles how often.
+    public func recordProgress(jobID: Int64, tokens: Int) throws {
+        try write { db in
+            try db.run("UPDATE jobs SET progress_tokens = ? WHERE id = ? AND state = 'running'",
+                       [.int(tokens), .int(jobID)])
+        }
+    }
+}

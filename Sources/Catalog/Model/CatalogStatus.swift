@@ -1,0 +1,30 @@
+import Foundation
+
+/// A snapshot for `scrawl status`.
+public struct CatalogStatus: Sendable, Codable, Equatable {
+    /// Job rows per state (every state present, zero when none).
+    public var jobs: [String: Int]
+    /// Documents currently in the search index.
+    public var searchable: Int
+    /// Documents whose latest version failed (and whose file is still there).
+    public var failedDocuments: Int
+    public var running: [RunningJob]
+    public var recentFailures: [Failure]
+
+    public struct RunningJob: Sendable, Codable, Equatable {
+        public var jobID: Int64
+        public var path: String
+        public var model: String
+        public var tokens: Int
+        public var startedAt: Date
+        public var attempts: Int
+    }
+
+    public struct Failure: Sendable, Codable, Equatable {
+        public var path: String
+        public var error: String
+        public var at: Date
+    }
+
+    public func count(_ state: JobState) -> Int { jobs[state.rawValue] ?? 0 }
+}

@@ -1,0 +1,76 @@
+/// The catalog's schema, as an ordered list of migrations. `PRAGMA user_version` records how many ran.
+/// Append new steps; never edit a released one.
+enum Schema {
+    static let ftsTable = "documents_fts"
+
+    /// The FTS5 table: text only, rowid = documents.id. Diacritics folded ("zurich" finds "Zürich").
+    static let createFTS = """
+        CREATE VIRTUAL TABLE \(ftsTable) USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')
+        """
+
+    static let migrations: [String] = [
+        // 1: jobs, documents (every version of every path, history kept), FTS index of live done documents.
+        """
+        CREATE TABLE jobs (
+            id              INTEGER PRIMARY KEY,
+            path            TEXT    NOT NULL,
+            sha256          TEXT    NOT NULL,
+            bytes           INTEGER NOT NULL,
+            mtime           REAL    NOT NULL,
+            format          TEXT    NOT NULL,
+            inbox           TEXT    NOT NULL,
+            model           TEXT    NOT NULL,
+            prompt          TEXT    NOT NULL,
+            max_tokens      INTEGER NOT NULL,
+            state           TEXT    NOT NULL CHECK (state IN ('queued','running','done','failed','cancelled')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            progress_tokens INTEGER NOT NULL DEFAULT 0,
+            path_removed    INTEGER NOT NULL DEFAULT 0,
+            created_at      REAL    NOT NULL,
+            started_at      REAL,
+            finished_at     REAL,
+            error           TEXT
+        );
+        CREATE INDEX jobs_by_state ON jobs(state, id);
+        CREATE INDEX jobs_by_path ON jobs(path);
+
+        CREATE TABLE documents (
+            id            INTEGER PRIMARY KEY,
+            path          TEXT    NOT NULL,
+            sha256        TEXT    NOT NULL,
+            bytes         INTEGER NOT NULL,
+            mtime         REAL    NOT NULL,
+            format        TEXT    NOT NULL,
+            inbox         TEXT    NOT NULL,
+            model         TEXT    NOT NULL,
+            prompt        TEXT    NOT NULL,
+            max_tokens    INTEGER NOT NULL,
+            job_id        INTEGER REFERENCES jobs(id),
+            reused_from   INTEGER REFERENCES documents(id),
+            state         TEXT    NOT NULL CHECK (state IN ('done','failed')),
+            text          TEXT,
+            error         TEXT,
+            engine        TEXT    NOT NULL DEFAULT '',
+            checkpoint    TEXT    NOT NULL DEFAULT '',
+            config_hash   TEXT    NOT NULL DEFAULT '',
+            tokens        INTEGER NOT NULL DEFAULT 0,
+            finish_reason TEXT,
+            width         INTEGER NOT NULL DEFAULT 0,
+            height        INTEGER NOT NULL DEFAULT 0,
+            timings_json  TEXT,
+            sidecar_json  TEXT,
+            created_at    REAL    NOT NULL,
+            superseded_at REAL,
+            removed_at    REAL
+        );
+        -- one current (not superseded) version per path
+        CREATE UNIQUE INDEX documents_current ON documents(path) WHERE superseded_at IS NULL;
+        CREATE INDEX documents_by_path ON documents(path);
+        CREATE INDEX documents_by_sha ON documents(sha256);
+        CREATE INDEX documents_by_created ON documents(created_at);
+        \(createFTS);
+        """,
+    ]
+
+    static var version: Int { migrations.count }
+}

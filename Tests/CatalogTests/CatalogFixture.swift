@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+@testable import Catalog
+
+/// A fresh catalog in its own temporary folder, removed when the test ends.
+final class CatalogFixture {
+    let folder: URL
+    let path: String
+    let catalog: Catalog
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("scrawl-catalog-tests-\(UUID().uuidString)")
+        path = folder.appendingPathComponent("state/catalog.sqlite").path
+        catalog = try Catalog(path: path)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
+    static func scan(_ path: String, sha: String, model: String = "qwen", prompt: String = "OCR the Image",
+                     inbox: String = "/inbox") -> ScanCandidate {
+        ScanCandidate(path: path, sha256: sha, bytes: 1234, mtime: 1_700_000_000, format: "jpeg", inbox: inbox,
+                      model: model, prompt: prompt, maxTokens: 256)
+    }
+
+    static func result(_ text: String, engine: String = "qwen2-vl") -> ReadResult {
+        ReadResult(text: text, model: engine, checkpoint: "/models/qwen", configHash: "abc123", prompt: "OCR the Image",
+                   tokens: text.split(separator: " ").count, finishReason: "eos", width: 640, height: 480,
+                   timingsMs: ["vision": 12.5, "decode": 40], sidecarJSON: "{\"text\":\"\(text)\"}")
+    }
+
+    /// Enqueues, claims and completes one scan with `text`; fails the test if the queue does anything else.
+    @discardableResult
+    func read(_ path: String, sha: String, text: String, model: String = "qwen",
+              file: StaticString = #filePath, line: UInt = #line) throws -> Job? {
+        guard case .queued = try catalog.enqueue(Self.scan(path, sha: sha, model: model)) else {
+            XCTFail("\(path) was not queued", file: file, line: line)
+            return nil
+        }
+        guard let job = try catalog.claimNextJob() else {
+            XCTFail("no job to claim for \(path)", file: file, line: line)
+            return nil
+        }
+        XCTAssertEqual(job.path, path, file: file, line: line)
+        try catalog.complete(job, result: Self.result(text, engine: model == "aya" ? "aya-vision" : "qwen2-vl"))
+        return job
+    }
+
+    func paths(_ text: String) throws -> [String] {
+        try catalog.search(SearchQuery(text: text)).map(\.path)
+    }
+}

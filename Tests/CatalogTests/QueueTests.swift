@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+@testable import Catalog
+
+final class QueueTests: XCTestCase {
+    func testJobGoesQueuedRunningDone() throws {
+        let f = try CatalogFixture()
+        guard case .queued(let id) = try f.catalog.enqueue(CatalogFixture.scan("/inbox/a.jpg", sha: "s1")) else {
+            return XCTFail("expected queued")
+        }
+        var status = try f.catalog.status(recentFailures: 5)
+        XCTAssertEqual(status.count(.queued), 1)
+        XCTAssertEqual(status.count(.running), 0)
+
+        let job = try XCTUnwrap(try f.catalog.claimNextJob())
+        XCTAssertEqual(job.id, id)
+        XCTAssertEqual(job.attempts, 1)
+        XCTAssertEqual(job.maxTokens, 256)
+        XCTAssertNil(try f.catalog.claimNextJob(), "a running job must not be claimed twice")
+
+        try f.catalog.recordProgress(jobID: job.id, tokens: 17)
+        status = try f.catalog.status(recentFailures: 5)
+        XCTAssertEqual(status.count(.running), 1)
+        XCTAssertEqual(status.running.first?.path, "/inbox/a.jpg")
+        XCTAssertEqual(status.running.first?.tokens, 17)
+
+        try f.catalog.complete(job, result: CatalogFixture.result("grocery list milk eggs"))
+        status = try f.catalog.status(recentFailures: 5)
+        XCTAssertEqual(status.count(.done), 1)
+        XCTAssertEqual(status.count(.running), 0)
+        XCTAssertEqual(status.searchable, 1)
+        XCTAssertEqual(try f.paths("eggs"), ["/inbox/a.jpg"])
+    }
+
+    func testClaimsOldestFirst() throws {
+        let f = try CatalogFixture()
+        for name in ["c", "a", "b"] { _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/\(name).jpg", sha: name)) }
+        let order = try (0..<3).map { _ in try XCTUnwrap(try f.catalog.claimNextJob()).path }
+        XCTAssertEqual(order, ["/inbox/c.jpg", "/inbox/a.jpg", "/inbox/b.jpg"])
+    }
+
+    func testCompletingTwiceIsRefusedAndRecordsNothingTwice() throws {
+        let f = try CatalogFixture()
+        let job = try XCTUnwrap(try f.read("/inbox/a.jpg", sha: "s1", text: "once only"))
+        XCTAssertThrowsError(try f.catalog.complete(job, result: CatalogFixture.result("once only"))) { error in
+            XCTAssertEqual(error as? CatalogError, .jobNotRunning(id: job.id, state: "done"))
+        }
+        XCTAssertEqual(try f.catalog.search(SearchQuery(text: "once")).count, 1)
+    }
+
+    func testRequeueAtStartPutsRunningJobsBack() throws {
+        let f = try CatalogFixture()
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/a.jpg", sha: "s1"))
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/b.jpg", sha: "s2"))
+        let first = try XCTUnwrap(try f.catalog.claimNextJob())
+
+        // A new process opens the same file after a crash.
+        let restarted = try Catalog(path: f.path)
+        XCTAssertEqual(try restarted.requeueRunningJobs(), 1)
+        let again = try XCTUnwrap(try restarted.claimNextJob())
+        XCTAssertEqual(again.id, first.id, "the interrupted job runs first again")
+        XCTAssertEqual(again.attempts, 2)
+        XCTAssertEqual(try restarted.status(recentFailures: 0).count(.queued), 1)
+    }
+
+    func testFailedJobKeepsErrorAndIsNotSearchable() throws {
+        let f = try CatalogFixture()
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/bad.jpg", sha: "s1"))
+        let job = try XCTUnwrap(try f.catalog.claimNextJob())
+        try f.catalog.fail(job, error: "JPEG data is truncated")
+        let status = try f.catalog.status(recentFailures: 5)
+        XCTAssertEqual(status.count(.failed), 1)
+        XCTAssertEqual(status.failedDocuments, 1)
+        XCTAssertEqual(status.recentFailures.map(\.path), ["/inbox/bad.jpg"])
+        XCTAssertEqual(status.recentFailures.first?.error, "JPEG data is truncated")
+        XCTAssertEqual(try f.paths("truncated"), [])
+        // Not retried on its own: same bytes are unchanged.
+        XCTAssertEqual(try f.catalog.enqueue(CatalogFixture.scan("/inbox/bad.jpg", sha: "s1")), .unchanged)
+    }
+
+    func testResultWithErrorIsRecordedAsFailure() throws {
+        let f = try CatalogFixture()
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/a.jpg", sha: "s1"))
+        let job = try XCTUnwrap(try f.catalog.claimNextJob())
+        var result = CatalogFixture.result("partial words")
+        result.error = "image too large"
+        try f.catalog.complete(job, result: result)
+        XCTAssertEqual(try f.catalog.status(recentFailures: 1).count(.failed), 1)
+        XCTAssertEqual(try f.paths("partial"), [])
+    }
+
+    func testRetryFailedAndRetryPath() throws {
+        let f = try CatalogFixture()
+        for (name, sha) in [("x", "s1"), ("y", "s2")] {
+            _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/\(name).jpg", sha: sha))
+            try f.catalog.fail(try XCTUnwrap(try f.catalog.claimNextJob()), error: "out of memory")
+        }
+        XCTAssertEqual(try f.catalog.retryFailed(), 2)
+        XCTAssertEqual(try f.catalog.retryFailed(), 0, "already queued")
+        XCTAssertFalse(try f.catalog.retry(path: "/inbox/x.jpg"), "already queued")
+        XCTAssertFalse(try f.catalog.retry(path: "/inbox/unknown.jpg"))
+        let job = try XCTUnwrap(try f.catalog.claimNextJob())
+        XCTAssertEqual(job.path, "/inbox/x.jpg")
+        XCTAssertEqual(job.sha256, "s1")
+        try f.catalog.complete(job, result: CatalogFixture.result("recovered text"))
+        XCTAssertEqual(try f.paths("recovered"), ["/inbox/x.jpg"])
+        XCTAssertEqual(try f.catalog.status(recentFailures: 5).recentFailures.map(\.path), ["/inbox/y.jpg"])
+        XCTAssertTrue(try f.catalog.retry(path: "/inbox/x.jpg"), "a done scan can be read again on request")
+    }
+}

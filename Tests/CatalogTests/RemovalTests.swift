@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+@testable import Catalog
+
+final class RemovalTests: XCTestCase {
+    func testRemovedFileLeavesSearchButKeepsHistory() throws {
+        let f = try CatalogFixture()
+        try f.read("/inbox/a.jpg", sha: "s1", text: "dentist appointment")
+        try f.catalog.markRemoved(path: "/inbox/a.jpg")
+        XCTAssertEqual(try f.paths("dentist"), [])
+        XCTAssertEqual(try f.catalog.knownPaths(under: "/inbox"), [])
+        let kept = try f.catalog.read { db in try db.scalarInt("SELECT count(*) FROM documents") }
+        XCTAssertEqual(kept, 1)
+    }
+
+    func testSameBytesComingBackRestoreWithoutARead() throws {
+        let f = try CatalogFixture()
+        try f.read("/inbox/a.jpg", sha: "s1", text: "dentist appointment")
+        try f.catalog.markRemoved(path: "/inbox/a.jpg")
+        guard case .reused(let result) = try f.catalog.enqueue(CatalogFixture.scan("/inbox/a.jpg", sha: "s1")) else {
+            return XCTFail("expected the old result back")
+        }
+        XCTAssertEqual(result.text, "dentist appointment")
+        XCTAssertNil(try f.catalog.claimNextJob())
+        XCTAssertEqual(try f.paths("dentist"), ["/inbox/a.jpg"])
+    }
+
+    func testFolderRemovalCoversOnlyThatFolder() throws {
+        let f = try CatalogFixture()
+        try f.read("/inbox/trip/a.jpg", sha: "s1", text: "museum tickets")
+        try f.read("/inbox/trip/day2/b.jpg", sha: "s2", text: "museum map")
+        try f.read("/inbox/tripods.jpg", sha: "s3", text: "museum tripod")
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/trip/c.jpg", sha: "s4"))
+        XCTAssertEqual(try f.catalog.knownPaths(under: "/inbox/trip/"),
+                       ["/inbox/trip/a.jpg", "/inbox/trip/c.jpg", "/inbox/trip/day2/b.jpg"])
+        try f.catalog.markRemoved(under: "/inbox/trip")
+        XCTAssertEqual(try f.paths("museum"), ["/inbox/tripods.jpg"])
+        XCTAssertNil(try f.catalog.claimNextJob(), "a queued job under the removed folder is cancelled")
+        XCTAssertEqual(try f.catalog.knownPaths(under: "/inbox"), ["/inbox/tripods.jpg"])
+    }
+
+    func testFileRemovedWhileBeingReadIsRecordedButNotSearchable() throws {
+        let f = try CatalogFixture()
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/a.jpg", sha: "s1"))
+        let job = try XCTUnwrap(try f.catalog.claimNextJob())
+        try f.catalog.markRemoved(path: "/inbox/a.jpg")
+        try f.catalog.complete(job, result: CatalogFixture.result("vanished note"))
+        XCTAssertEqual(try f.paths("vanished"), [])
+        XCTAssertEqual(try f.catalog.status(recentFailures: 0).count(.done), 1)
+    }
+}

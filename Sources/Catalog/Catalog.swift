@@ -70,18 +70,12 @@ public final class Catalog: @unchecked Sendable {
             throw CatalogError.newerSchema(path: path, found: current, supported: Schema.version)
         }
         guard current < Schema.version else { return }
-        try db.exec("BEGIN IMMEDIATE")
-        do {
+        try write { db in
             // Re-read under the write lock: another process may have migrated meanwhile.
             let locked = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
-            if locked < Schema.version {
-                for step in locked..<Schema.version { try db.exec(Schema.migrations[step]) }
-                try db.exec("PRAGMA user_version = \(Schema.version)")
-            }
-            try db.exec("COMMIT")
-        } catch {
-            try? db.exec("ROLLBACK")
-            throw error
+            guard locked < Schema.version else { return }
+            for step in locked..<Schema.version { try db.exec(Schema.migrations[step]) }
+            try db.exec("PRAGMA user_version = \(Schema.version)")
         }
     }
 
@@ -94,24 +88,18 @@ public final class Catalog: @unchecked Sendable {
     @discardableResult
     func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         guard !readOnly else { throw CatalogError.readOnly(path: path) }
-        lock.lock()
-        defer { lock.unlock() }
-        try db.exec("BEGIN IMMEDIATE")
-        do {
-            let value = try body(db)
-            try db.exec("COMMIT")
-            return value
-        } catch {
-            try? db.exec("ROLLBACK")
-            throw error
-        }
+        return try transaction("BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` in one read transaction: a consistent snapshot even while the daemon writes.
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try transaction("BEGIN DEFERRED", body)
+    }
+
+    private func transaction<T>(_ begin: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        try db.exec("BEGIN DEFERRED")
+        try db.exec(begin)
         do {
             let value = try body(db)
             try db.exec("COMMIT")

@@ -18,7 +18,8 @@ saves them, plus golden outputs computed by the reference code in float32:
                   layout of transformers >= 4.52 (`model.language_model.*`, `model.vision_tower.*`,
                   `model.multi_modal_projector.*`); config.json WITHOUT `layer_types` but with the hub's
                   `sliding_window_pattern` (4), so the loader's fallback is exercised.
-    images/       the test images (PNG, drawn text + noise).
+    images/       the test images (PNG, drawn text + noise) and <name>.rgb, the raw RGB8 pixels
+                  (row-major, 3 bytes a pixel) that transformers.image_utils.load_image gives for them.
     golden/<case>.json      + <case>.pixels.f32 (pixel_values, [tiles,3,H,W] little-endian f32)
                             + <case>.logits.f32 (first-step logits, full vocab row, f32)
     preprocess364/          the real tile size (364, max 12 tiles): a table of image sizes -> tile grid,
@@ -101,6 +102,12 @@ def make_images(folder: Path) -> None:
             draw.text((4 + 3 * row, 4 + row * max(12, h // 5)), text, fill=(20 + 30 * row, 10, 60), font=font)
         draw.line((0, h - 1, w - 1, 0), fill=(200, 30, 30), width=2)
         img.save(folder / name)
+        write_rgb(folder / name)
+
+
+def write_rgb(path: Path) -> None:
+    """Raw RGB8 of an image as the reference loads it, so pixel tests do not depend on a decoder."""
+    np.asarray(load_image(str(path)), dtype=np.uint8).tofile(path.with_suffix(".rgb"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,6 +309,7 @@ def make_preprocess364(tok, folder: Path, images: Path) -> None:
     img = load_image(str(images / "wide-2x1.png"))
     big = img.resize((600, 300), Image.NEAREST)  # an upscaled, blocky source makes the resize work
     big.save(folder / "wide-600x300.png")
+    write_rgb(folder / "wide-600x300.png")
     src = load_image(str(folder / "wide-600x300.png"))
     ip = proc.image_processor
     tiles_u8 = ip.preprocess([src], do_rescale=False, do_normalize=False, crop_to_patches=True,

@@ -1,0 +1,57 @@
+/// A bounds-checked walk over a PNG's chunks: the IHDR fields, the eXIf payload, and a copy of the
+/// stream without the chunks PIL ignores but libpng's simplified API would act on.
+struct PNGChunks {
+    var width = 0
+    var height = 0
+    var bitDepth = 0
+    var colorType = 0
+    var exif: [UInt8]?
+    /// The file with gAMA, sRGB, iCCP, cHRM and tRNS removed (PIL ignores gamma and colour
+    /// profiles, and `convert("RGB")` ignores transparency; libpng would gamma-convert or composite).
+    var stripped: [UInt8]
+
+    /// Chunks removed before libpng sees the stream.
+    private static let ignoredTypes: Set<String> = ["gAMA", "sRGB", "iCCP", "cHRM", "tRNS"]
+
+    init(png data: [UInt8]) throws(ImageDecodeError) {
+        let reader = ByteReader(bytes: data[...])
+        var index = 8
+        var kept = Array(data[0..<min(8, data.count)])
+        var sawHeader = false
+        var removedAny = false
+        while index + 8 <= data.count {
+            guard let rawLength = reader.u32(index, false) else { break }
+            let length = Int(rawLength)
+            let typeBytes = data[(index + 4)..<(index + 8)]
+            let type = String(decoding: typeBytes, as: UTF8.self)
+            let end = index + 12 + length
+            guard length < 0x8000_0000, end <= data.count else {
+                throw .damaged(format: .png, detail: "chunk \(type) claims \(length) bytes but the file ends first (truncated)")
+            }
+            let body = data[(index + 8)..<(index + 8 + length)]
+            if !sawHeader {
+                guard type == "IHDR", length >= 13 else {
+                    throw .damaged(format: .png, detail: "the first chunk is \(type), not IHDR")
+                }
+                let header = ByteReader(bytes: body)
+                width = Int(header.u32(0, false) ?? 0)
+                height = Int(header.u32(4, false) ?? 0)
+                bitDepth = Int(header.byte(8) ?? 0)
+                colorType = Int(header.byte(9) ?? 0)
+                sawHeader = true
+            }
+            if type == "eXIf" { exif = Array(body) }
+            if Self.ignoredTypes.contains(type) {
+                removedAny = true
+            } else {
+                kept += data[index..<end]
+            }
+            index = end
+            if type == "IEND" { break }
+        }
+        guard sawHeader else {
+            throw .damaged(format: .png, detail: "no IHDR chunk (file too short: \(data.count) bytes)")
+        }
+        stripped = removedAny ? kept : data
+    }
+}

@@ -1,0 +1,23 @@
+/// An entry of `added_tokens` (tokenizer.json) or `added_tokens_decoder` (tokenizer_config.json):
+/// a string matched whole in the input before normalisation and BPE, never split.
+struct AddedToken: Sendable, Equatable {
+    let id: Int
+    let content: String
+    let special: Bool
+    /// Also swallow whitespace to the left / right of a match.
+    let lstrip: Bool
+    let rstrip: Bool
+    /// Match only when not inside a word.
+    let singleWord: Bool
+    /// Match against the normalised text instead of the raw input.
+    let normalized: Bool
+
+    static func parse(_ json: JSONObject, id: Int) throws -> AddedToken {
+        AddedToken(id: id, content: try json.string("content"),
+                   special: try json.bool("special", default: false),
+                   lstrip: try json.bool("lstrip", default: false),
+                   rstrip: try json.bool("rstrip", default: false),
+                   singleWord: try json.bool("single_word", default: false),
+                   normalized: try json.bool("normalized", default: false))
+    }
+}

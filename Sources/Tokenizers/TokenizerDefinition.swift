@@ -1,0 +1,128 @@
+import Foundation
+
+/// Everything parsed from a tokenizer's files, before it is assembled into a `BPETokenizer`.
+struct TokenizerDefinition {
+    var addedTokens: [AddedToken]
+    var normalizer: Normalizer
+    var preTokenizer: [PreTokenizerStep]
+    var model: BPEModel
+    var postProcessor: PostProcessor
+
+    /// The Qwen2 pre-tokenization pattern, used for vocab.json + merges.txt folders of Qwen2Tokenizer
+    /// (the slow tokenizer's `PRETOKENIZE_REGEX`).
+    static let qwen2Pattern = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    /// Parses tokenizer.json as the tokenizers library writes it.
+    static func load(tokenizerJSON url: URL) throws -> TokenizerDefinition {
+        let json = try JSONObject.load(url)
+        let file = url.path
+        let added = try json.isNull("added_tokens") ? [] : json.objects("added_tokens").map { try AddedToken.parse($0, id: $0.int("id")) }
+        let normalizer = try Normalizer.parse(try json.optionalObject("normalizer"), file: file)
+        let pre = try PreTokenizerStep.parse(try json.optionalObject("pre_tokenizer"), file: file)
+        try checkByteLevel(pre, file: file)
+        try checkDecoder(try json.optionalObject("decoder"), file: file)
+        let model = try parseModel(try json.object("model"), file: file)
+        let post = try PostProcessor.parse(try json.optionalObject("post_processor"), file: file)
+        return TokenizerDefinition(addedTokens: added, normalizer: normalizer, preTokenizer: pre, model: model, postProcessor: post)
+    }
+
+    /// Builds the Qwen2 pipeline from vocab.json + merges.txt (as the slow `Qwen2Tokenizer` does).
+    static func load(vocab vocabURL: URL, merges mergesURL: URL, config: TokenizerConfig) throws -> TokenizerDefinition {
+        let tokenizerClass = config.tokenizerClass ?? "(none)"
+        guard tokenizerClass == "Qwen2Tokenizer" || tokenizerClass == "Qwen2TokenizerFast" else {
+            throw TokenizerError.unsupported(file: mergesURL.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json").path,
+                                             component: "tokenizer_class for vocab.json + merges.txt (only Qwen2Tokenizer)", type: tokenizerClass)
+        }
+        let vocabJSON = try JSONObject.load(vocabURL)
+        let vocab = try vocabMap(vocabJSON.fields, file: vocabURL.path, key: "(root)")
+        let text: String
+        do {
+            text = try String(contentsOf: mergesURL, encoding: .utf8)
+        } catch {
+            throw TokenizerError.unreadableFile(path: mergesURL.path, reason: error.localizedDescription)
+        }
+        var merges = [(String, String)]()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+            if trimmed.isEmpty || (index == 0 && trimmed.hasPrefix("#version")) { continue }
+            let parts = trimmed.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw TokenizerError.invalidMerge(file: mergesURL.path, index: index, merge: String(trimmed), reason: "expected two tokens separated by one space")
+            }
+            merges.append((String(parts[0]), String(parts[1])))
+        }
+        let model = try BPEModel(vocab: vocab, merges: merges, ignoreMerges: false, unknownToken: nil, fuseUnknown: false, file: mergesURL.path)
+        return TokenizerDefinition(
+            addedTokens: config.addedTokens, normalizer: .nfc,
+            preTokenizer: [.split(try RegexSplitter(pattern: qwen2Pattern, file: vocabURL.path)), .byteLevel(addPrefixSpace: false, regex: nil)],
+            model: model, postProcessor: .none)
+    }
+
+    private static func parseModel(_ json: JSONObject, file: String) throws -> BPEModel {
+        let type = try json.optionalString("type") ?? "BPE"
+        guard type == "BPE" else { throw TokenizerError.unsupported(file: file, component: "model", type: type) }
+        if let dropout = json.fields["dropout"] as? Double, dropout > 0 {
+            throw TokenizerError.unsupported(file: file, component: "BPE option", type: "dropout \(dropout)")
+        }
+        if try json.bool("byte_fallback", default: false) {
+            throw TokenizerError.unsupported(file: file, component: "BPE option", type: "byte_fallback: true")
+        }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = try json.optionalString(key), !value.isEmpty {
+                throw TokenizerError.unsupported(file: file, component: "BPE option", type: "\(key) '\(value)'")
+            }
+        }
+        let vocab = try vocabMap(try json.object("vocab").fields, file: file, key: json.keyPath("vocab"))
+        let rawMerges = try json.array("merges")
+        var merges = [(String, String)]()
+        merges.reserveCapacity(rawMerges.count)
+        for (index, entry) in rawMerges.enumerated() {
+            if let s = entry as? String {
+                let parts = s.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw TokenizerError.invalidMerge(file: file, index: index, merge: s, reason: "expected two tokens separated by one space")
+                }
+                merges.append((String(parts[0]), String(parts[1])))
+            } else if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
+                merges.append((a, b))
+            } else {
+                throw TokenizerError.invalidMerge(file: file, index: index, merge: "\(entry)", reason: "expected \"a b\" or [\"a\", \"b\"]")
+            }
+        }
+        return try BPEModel(vocab: vocab, merges: merges, ignoreMerges: try json.bool("ignore_merges", default: false),
+                            unknownToken: try json.optionalString("unk_token"), fuseUnknown: try json.bool("fuse_unk", default: false),
+                            file: file)
+    }
+
+    private static func vocabMap(_ fields: [String: Any], file: String, key: String) throws -> [String: Int] {
+        var vocab = [String: Int](minimumCapacity: fields.count)
+        for (token, value) in fields {
+            guard let id = value as? Int, id >= 0 else {
+                throw TokenizerError.malformedJSON(file: file, key: "\(key).\(token)", reason: "expected a non-negative integer id")
+            }
+            vocab[token] = id
+        }
+        return vocab
+    }
+
+    /// Byte-level BPE needs a ByteLevel pre-tokenizer, and it must come last (later steps would see
+    /// byte characters instead of text).
+    private static func checkByteLevel(_ steps: [PreTokenizerStep], file: String) throws {
+        guard case .byteLevel? = steps.last else {
+            throw TokenizerError.unsupported(file: file, component: "pre_tokenizer", type: "pipeline without a final ByteLevel step (only byte-level BPE is supported)")
+        }
+        for step in steps.dropLast() {
+            if case .byteLevel = step {
+                throw TokenizerError.unsupported(file: file, component: "pre_tokenizer", type: "ByteLevel before other steps")
+            }
+        }
+    }
+
+    private static func checkDecoder(_ json: JSONObject?, file: String) throws {
+        guard let json else {
+            throw TokenizerError.unsupported(file: file, component: "decoder", type: "null (a ByteLevel decoder is required)")
+        }
+        let type = try json.string("type")
+        guard type == "ByteLevel" else { throw TokenizerError.unsupported(file: file, component: "decoder", type: type) }
+    }
+}

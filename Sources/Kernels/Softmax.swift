@@ -25,4 +25,13 @@ public enum Softmax {
         for i in 0..<n { s += Double(expf(x[i] - m)) }
         return x[index] - (m + Float(log(s)))
     }
+
+    /// log p(index) of a logits array (0 probability for an out-of-range index gives −inf).
+    public static func logProbability(_ x: [Float], index: Int) -> Float {
+        guard index >= 0 && index < x.count else { return -.infinity }
+        return x.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return -.infinity }
+            return logProbability(base, count: buffer.count, index: index)
+        }
+    }
 }

@@ -1,0 +1,53 @@
+import Kernels
+import Tokenizers
+
+/// The token-by-token loop shared by the engines: pick, stop checks, log-probabilities under the raw
+/// logits, streamed text. `step(id)` feeds one token to the model and returns the next logits.
+struct DecodeLoop {
+    var maxNewTokens: Int
+    var eosTokenIDs: Set<Int>
+    /// Keep going past EOS: EOS ids are masked out of the choice (benchmarks, parity runs).
+    var ignoreEOS: Bool
+    var sampler: TokenSampler
+    var repetitionGuard: RepetitionGuard?
+
+    struct Outcome {
+        var tokens: [Int] = []
+        var logprobs: [Float] = []
+        var text = ""
+        var finishReason: FinishReason = .maxTokens
+    }
+
+    mutating func run(firstLogits: [Float], prompt: [Int], detokenizer: inout StreamingDetokenizer,
+                      onToken: (Int, String, Int) -> Void, onLogits: (([Float]) -> Void)? = nil,
+                      step: (Int) -> [Float]) -> Outcome {
+        var outcome = Outcome()
+        var logits = firstLogits
+        var seen = Set(prompt)
+        while outcome.tokens.count < maxNewTokens {
+            onLogits?(logits)
+            var choice = logits
+            if ignoreEOS { for id in eosTokenIDs where id < choice.count { choice[id] = -.infinity } }
+            let id = sampler.pick(choice, seen: seen)
+            if eosTokenIDs.contains(id) && !ignoreEOS {
+                outcome.finishReason = .eos
+                break
+            }
+            let logprob = Softmax.logProbability(logits, index: id)
+            outcome.tokens.append(id)
+            outcome.logprobs.append(logprob)
+            seen.insert(id)
+            let piece = detokenizer.append(id)
+            outcome.text += piece
+            onToken(id, piece, outcome.tokens.count)
+            if let guardRule = repetitionGuard, guardRule.loopPeriod(outcome.tokens) != nil {
+                outcome.finishReason = .loop
+                break
+            }
+            if outcome.tokens.count >= maxNewTokens { break }
+            logits = step(id)
+        }
+        outcome.text += detokenizer.finish()
+        return outcome
+    }
+}

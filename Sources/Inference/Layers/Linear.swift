@@ -1,0 +1,59 @@
+import Kernels
+
+/// `y = x·Wᵀ + b` with the weight kept where the checkpoint stored it.
+public struct Linear: @unchecked Sendable {
+    public let weight: WeightMatrix
+    public let bias: FloatBuffer?
+
+    public var inFeatures: Int { weight.cols }
+    public var outFeatures: Int { weight.rows }
+
+    public init(weight: WeightMatrix, bias: [Float]?) {
+        self.weight = weight
+        self.bias = bias.map(FloatBuffer.init)
+    }
+
+    /// Loads `<prefix>.weight` [out, in] and, when `bias` is set, `<prefix>.bias` [out].
+    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, out: Int, in inFeatures: Int, bias: Bool) throws {
+        weight = try checkpoint.matrix(prefix + ".weight", rows: out, cols: inFeatures)
+        self.bias = bias ? FloatBuffer(try checkpoint.vector(prefix + ".bias", count: out)) : nil
+    }
+
+    /// out[rows × outFeatures] = x[rows × inFeatures]·Wᵀ + b.
+    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>,
+                               ldx: Int? = nil, ldo: Int? = nil) {
+        MatMul.linear(x, rows: rows, ldx: ldx, weight: weight, bias: bias.map { UnsafePointer($0.pointer) }, out: out, ldo: ldo)
+    }
+}
+
+/// RMSNorm weights (Qwen2 decoder).
+public struct RMSNorm: @unchecked Sendable {
+    public let weight: FloatBuffer
+    public let eps: Float
+
+    public init(_ checkpoint: CheckpointDirectory, _ name: String, width: Int, eps: Float) throws {
+        weight = FloatBuffer(try checkpoint.vector(name, count: width))
+        self.eps = eps
+    }
+
+    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
+        Norms.rmsNorm(x, rows: rows, width: weight.count, weight: weight.pointer, eps: eps, out: out)
+    }
+}
+
+/// LayerNorm with weight and bias (ViT blocks).
+public struct LayerNorm: @unchecked Sendable {
+    public let weight: FloatBuffer
+    public let bias: FloatBuffer
+    public let eps: Float
+
+    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, width: Int, eps: Float) throws {
+        weight = FloatBuffer(try checkpoint.vector(prefix + ".weight", count: width))
+        bias = FloatBuffer(try checkpoint.vector(prefix + ".bias", count: width))
+        self.eps = eps
+    }
+
+    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
+        Norms.layerNorm(x, rows: rows, width: weight.count, weight: weight.pointer, bias: bias.pointer, eps: eps, out: out)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Qwen2-VL's config.json, read with the rules of reference §1.2: text fields from `text_config` when
+/// present else top level; `mrope_section` from rope_scaling or rope_parameters; sparse vision_config
+/// filled from the class defaults; special ids from the config (defaults: the published ids).
+public struct Qwen2VLConfig: Sendable, Equatable {
+    public struct Text: Sendable, Equatable {
+        public var hiddenSize: Int
+        public var layers: Int
+        public var heads: Int
+        public var kvHeads: Int
+        public var headDim: Int
+        public var intermediateSize: Int
+        public var vocabSize: Int
+        public var rmsNormEps: Float
+        public var ropeTheta: Float
+        public var mropeSection: [Int]
+        public var tieWordEmbeddings: Bool
+    }
+
+    public struct Vision: Sendable, Equatable {
+        public var depth: Int
+        public var embedDim: Int
+        public var heads: Int
+        public var mlpRatio: Double
+        public var hiddenSize: Int
+        public var patchSize: Int
+        public var spatialMergeSize: Int
+        public var temporalPatchSize: Int
+        public var inChannels: Int
+        public var hiddenAct: String
+
+        public var headDim: Int { embedDim / heads }
+        public var mlpDim: Int { Int(Double(embedDim) * mlpRatio) }
+        /// Values per patch row: channels × temporal × patch × patch (1176 for the 2B model).
+        public var patchValues: Int { inChannels * temporalPatchSize * patchSize * patchSize }
+    }
+
+    public var text: Text
+    public var vision: Vision
+    public var imageTokenID: Int
+    public var videoTokenID: Int
+    public var visionStartTokenID: Int
+    public var visionEndTokenID: Int
+    public var eosTokenIDs: [Int]
+
+    public init(json: JSONObject) throws {
+        let t = json.object("text_config")
+        func textInt(_ key: String) throws -> Int? { try t?.int(key) ?? json.int(key) }
+        func textDouble(_ key: String) throws -> Double? { try t?.double(key) ?? json.double(key) }
+
+        let hidden = try json.require(textInt("hidden_size"), "hidden_size")
+        let heads = try json.require(textInt("num_attention_heads"), "num_attention_heads")
+        guard heads > 0, hidden % heads == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "num_attention_heads",
+                                               reason: "(\(heads)) must divide hidden_size (\(hidden))")
+        }
+        let kvHeads = try textInt("num_key_value_heads") ?? heads
+        guard kvHeads > 0, heads % kvHeads == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "num_key_value_heads",
+                                               reason: "(\(kvHeads)) must divide num_attention_heads (\(heads))")
+        }
+        let headDim = hidden / heads
+        let section = try Self.mropeSection(json)
+        guard section.reduce(0, +) * 2 == headDim else {
+            throw CheckpointError.invalidValue(path: json.path, key: "rope_scaling.mrope_section",
+                                               reason: "\(section) must sum to head_dim/2 = \(headDim / 2)")
+        }
+        let ropeTheta = try textDouble("rope_theta")
+            ?? json.object("rope_parameters")?.double("rope_theta")
+            ?? t?.object("rope_parameters")?.double("rope_theta") ?? 1_000_000
+        text = Text(
+            hiddenSize: hidden,
+            layers: try json.require(textInt("num_hidden_layers"), "num_hidden_layers"),
+            heads: heads, kvHeads: kvHeads, headDim: headDim,
+            intermediateSize: try json.require(textInt("intermediate_size"), "intermediate_size"),
+            vocabSize: try json.require(textInt("vocab_size"), "vocab_size"),
+            rmsNormEps: Float(try textDouble("rms_norm_eps") ?? 1e-6),
+            ropeTheta: Float(ropeTheta),
+            mropeSection: section,
+            tieWordEmbeddings: try json.bool("tie_word_embeddings") ?? t?.bool("tie_word_embeddings") ?? true)
+
+        let v = json.object("vision_config") ?? JSONObject(path: json.path, values: [:], keyPrefix: "vision_config.")
+        vision = Vision(
+            depth: try v.int("depth") ?? 32,
+            embedDim: try v.int("embed_dim") ?? 1280,
+            heads: try v.int("num_heads") ?? 16,
+            mlpRatio: try v.double("mlp_ratio") ?? 4,
+            hiddenSize: try v.int("hidden_size") ?? 3584,
+            patchSize: try v.int("patch_size") ?? 14,
+            spatialMergeSize: try v.int("spatial_merge_size") ?? 2,
+            temporalPatchSize: try v.int("temporal_patch_size") ?? 2,
+            inChannels: try v.int("in_channels") ?? v.int("in_chans") ?? 3,
+            hiddenAct: try v.string("hidden_act") ?? "quick_gelu")
+        guard vision.heads > 0, vision.embedDim % vision.heads == 0, vision.headDim % 4 == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.num_heads",
+                                               reason: "(\(vision.heads)) must divide embed_dim \(vision.embedDim) into heads of a multiple of 4")
+        }
+        guard vision.hiddenSize == hidden else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.hidden_size",
+                                               reason: "(\(vision.hiddenSize)) must equal the language model's hidden_size (\(hidden))")
+        }
+        guard ["quick_gelu", "gelu", "silu"].contains(vision.hiddenAct) else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.hidden_act",
+                                               reason: "\"\(vision.hiddenAct)\" is not supported")
+        }
+        imageTokenID = try json.int("image_token_id") ?? t?.int("image_token_id") ?? 151655
+        videoTokenID = try json.int("video_token_id") ?? 151656
+        visionStartTokenID = try json.int("vision_start_token_id") ?? 151652
+        visionEndTokenID = try json.int("vision_end_token_id") ?? 151653
+        eosTokenIDs = try json.ints("eos_token_id") ?? t?.ints("eos_token_id") ?? [151645]
+    }
+
+    /// `mrope_section` from rope_scaling (4.x) or rope_parameters (5.x), top level or in text_config.
+    static func mropeSection(_ json: JSONObject) throws -> [Int] {
+        let t = json.object("text_config")
+        for holder in [json, t].compactMap({ $0 }) {
+            for key in ["rope_scaling", "rope_parameters"] {
+                if let section = try holder.object(key)?.ints("mrope_section") { return section }
+            }
+        }
+        throw CheckpointError.missingKey(path: json.path, key: "rope_scaling.mrope_section")
+    }
+}

@@ -1,1 +1,134 @@
-// Daemon — see README.md for what this layer owns.
+import Catalog
+import Foundation
+import Glibc
+import Logging
+
+/// `scrawl serve`: wires the inbox monitor (watcher + settle + intake), the worker, the catalog and
+/// systemd together, and runs until SIGTERM/SIGINT.
+///
+/// Threads: the calling thread runs the monitor loop; the worker has its own thread (a model run
+/// takes minutes); signals and the watchdog run on dispatch queues. On stop the worker gets
+/// `stop_grace_s` to finish the scan it is reading; past that the scan is abandoned cleanly — its
+/// job goes back to the queue and is read again at the next start — and the process exits 0.
+public final class ScrawlDaemon {
+    private var config: ScrawlConfig
+    private let loader: EngineLoading
+    private let decoder: ScanDecoding
+    private let logger: Logger
+
+    public init(config: ScrawlConfig, loader: EngineLoading, decoder: ScanDecoding, logger: Logger) {
+        self.config = config
+        self.loader = loader
+        self.decoder = decoder
+        self.logger = logger
+    }
+
+    /// Runs until stopped. Throws only for problems that prevent starting.
+    public func run() throws {
+        try prepareInboxes()
+        try prepareStateDir()
+        let lock = try InstanceLock(stateDir: config.stateDir)
+        let catalog = try Catalog(path: config.catalogPath)
+        let requeued = try catalog.requeueRunningJobs()
+        if requeued > 0 { logger.notice("\(requeued) job(s) left running by an earlier process are queued again") }
+
+        let notifier = SystemdNotifier()
+        let config = self.config
+        let logger = self.logger
+        let inboxSummary = "watching \(config.inboxes.count) inbox\(config.inboxes.count == 1 ? "" : "es")"
+        let worker = Worker(catalog: catalog, config: config, loader: loader, decoder: decoder, logger: logger) { state in
+            switch state {
+            case .idle: notifier.status("idle, \(inboxSummary)")
+            case .reading(let path, let tokens): notifier.status("reading \(path) (\(tokens) tokens)")
+            case .stopped: break
+            }
+        }
+        let intake = ScanIntake(catalog: catalog, config: config, tags: FolderTagResolver(logger: logger), logger: logger)
+        let monitor = try InboxMonitor(config: config, catalog: catalog, intake: intake, logger: logger) { worker.wake() }
+
+        let stopping = Locked(false)
+        let signals = SignalWatcher(onStop: { number in
+            guard !stopping.update({ flag in defer { flag = true }; return flag }) else { return }
+            logger.notice("signal \(number): stopping (the scan being read may finish within the grace time)")
+            notifier.stopping(status: "stopping")
+            monitor.stop()
+            worker.requestStop()
+        }, onRescan: {
+            logger.notice("SIGHUP: rescanning every inbox")
+            monitor.requestRescan()
+        })
+        defer { signals.cancel() }
+
+        let workerDone = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            worker.run()
+            workerDone.signal()
+        }
+        thread.name = "scrawl-worker"
+        thread.stackSize = 16 << 20
+        thread.start()
+
+        var watchdog: Watchdog?
+        if let interval = SystemdNotifier.watchdogInterval() {
+            let heartbeat = monitor.heartbeat
+            watchdog = Watchdog(interval: interval, notifier: notifier) { Date().timeIntervalSince(heartbeat.get()) < interval }
+            watchdog?.start()
+        }
+        defer { watchdog?.stop() }
+
+        monitor.start()
+        worker.wake()
+        notifier.ready(status: "idle, \(inboxSummary)")
+        logger.notice("ready", metadata: ["inboxes": "\(config.inboxes.map(\.path).joined(separator: ","))",
+                                          "catalog": "\(config.catalogPath)", "pid": "\(getpid())"])
+        monitor.run()
+
+        if workerDone.wait(timeout: .now() + .seconds(config.daemon.stopGraceS)) == .timedOut {
+            if case .reading(let path, _) = worker.state {
+                logger.notice("abandoning the scan being read; it stays queued and is read again at the next start",
+                              metadata: ["path": "\(path)"])
+            }
+            do { try catalog.requeueRunningJobs() } catch {
+                logger.error("cannot put the abandoned job back in the queue (the next start will): \(error)")
+            }
+            fflush(nil)
+            _exit(0)
+        }
+        withExtendedLifetime(lock) {}
+        logger.notice("stopped")
+    }
+
+    /// Inbox paths become real paths (symlinked inboxes resolve once, here); a missing inbox is an
+    /// error only when none exists (a network share may come later: the monitor watches it then).
+    private func prepareInboxes() throws {
+        guard !config.inboxes.isEmpty else {
+            throw DaemonError.noInbox(configFile: config.sourcePath ?? ScrawlConfig.defaultPath)
+        }
+        var existing = 0
+        for index in config.inboxes.indices {
+            let path = config.inboxes[index].path
+            if let real = resolvedPath(path), FileStatus.lstat(real)?.kind == .directory {
+                config.inboxes[index].path = real
+                existing += 1
+            } else {
+                logger.error("inbox does not exist (yet); it is watched once it appears", metadata: ["path": "\(path)"])
+            }
+            if let dir = config.inboxes[index].sidecarDir, let real = resolvedPath(dir) {
+                config.inboxes[index].sidecarDir = real
+            }
+        }
+        guard existing > 0 else { throw DaemonError.inboxMissing(path: config.inboxes[0].path) }
+    }
+
+    private func prepareStateDir() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw DaemonError.stateDir(path: config.stateDir, reason: error.localizedDescription)
+        }
+        guard access(config.stateDir, W_OK) == 0 else {
+            throw DaemonError.stateDir(path: config.stateDir, reason: String(cString: strerror(errno)))
+        }
+    }
+}

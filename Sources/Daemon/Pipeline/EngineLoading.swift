@@ -1,0 +1,40 @@
+import Foundation
+import Inference
+
+/// Makes the engine for a model kind from its checkpoint directory. The worker keeps one loaded.
+public protocol EngineLoading: Sendable {
+    func load(_ kind: ModelKind, checkpoint: String) throws -> OCREngine
+}
+
+public enum EngineLoadError: Error, Equatable, CustomStringConvertible {
+    case modelMissing(kind: ModelKind, path: String)
+    case notInThisBuild(kind: ModelKind)
+    case unknownModel(name: String)
+
+    public var description: String {
+        switch self {
+        case .modelMissing(let kind, let path):
+            return "model not found at \(path): run `scrawl models pull \(kind.rawValue)` (or set [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`"
+        case .notInThisBuild(let kind):
+            return kind == .aya ? "Aya Vision engine not available in this build" : "\(kind.rawValue) engine not available in this build"
+        case .unknownModel(let name):
+            return "unknown model '\(name)' (expected qwen or aya)"
+        }
+    }
+}
+
+/// The real loader: a checkpoint directory → its engine.
+public struct CheckpointEngineLoader: EngineLoading {
+    public init() {}
+
+    public func load(_ kind: ModelKind, checkpoint: String) throws -> OCREngine {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: checkpoint + "/config.json", isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw EngineLoadError.modelMissing(kind: kind, path: checkpoint)
+        }
+        switch kind {
+        case .qwen: return try Qwen2VLEngine(checkpoint: URL(fileURLWithPath: checkpoint))
+        case .aya: throw EngineLoadError.notInThisBuild(kind: kind)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Glibc
+
+/// A scan's bytes, read once without following symlinks and without blocking on FIFOs.
+public struct ScanBytes: Sendable {
+    public var bytes: [UInt8]
+    public var status: FileStatus
+
+    /// A scan may not be larger than this (a page scan is a few MB; this stops a stray disk image).
+    public static let maxBytes: Int64 = 256 << 20
+
+    /// Opens `path` with O_NOFOLLOW|O_NONBLOCK, insists on a regular file whose real path stays inside
+    /// `inboxRoot`, and reads it whole.
+    public static func read(_ path: String, inboxRoot: String, maxBytes: Int64 = ScanBytes.maxBytes) throws -> ScanBytes {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw ScanReadError.symlink(path: path) }
+            throw ScanReadError.io(path: path, operation: "open", errno: code)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ScanReadError.io(path: path, operation: "fstat", errno: errno) }
+        let status = FileStatus(info)
+        guard status.kind == .regular else { throw ScanReadError.notRegularFile(path: path) }
+        guard let real = resolvedPath(path), isInside(real, root: inboxRoot) else {
+            throw ScanReadError.outsideInbox(path: path, inbox: inboxRoot)
+        }
+        guard status.size <= maxBytes else { throw ScanReadError.tooLarge(path: path, bytes: status.size, limit: maxBytes) }
+        var bytes = [UInt8](repeating: 0, count: Int(status.size))
+        var filled = 0
+        while filled < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw ScanReadError.io(path: path, operation: "read", errno: errno)
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        if filled < bytes.count { bytes.removeSubrange(filled...) }
+        var current = status
+        current.size = Int64(filled)
+        return ScanBytes(bytes: bytes, status: current)
+    }
+}
+
+public enum ScanReadError: Error, Equatable, CustomStringConvertible {
+    case symlink(path: String)
+    case notRegularFile(path: String)
+    case outsideInbox(path: String, inbox: String)
+    case tooLarge(path: String, bytes: Int64, limit: Int64)
+    case io(path: String, operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .symlink(let path): return "\(path): is a symbolic link; scrawl reads only regular files inside the inbox"
+        case .notRegularFile(let path): return "\(path): not a regular file (FIFO, socket or device); ignored"
+        case .outsideInbox(let path, let inbox): return "\(path): resolves outside the inbox \(inbox); not read"
+        case .tooLarge(let path, let bytes, let limit):
+            return "\(path): \(bytes) bytes is larger than the \(limit)-byte limit for a scan"
+        case .io(let path, let operation, let code):
+            return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+        }
+    }
+}

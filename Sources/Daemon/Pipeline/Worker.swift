@@ -1,0 +1,258 @@
+import Catalog
+import Foundation
+import Imaging
+import Inference
+import Logging
+
+/// The one worker: takes queued jobs oldest first, reads each scan with the model its folder asks
+/// for, writes the sidecars, then records the result. One model is resident at a time, loaded on
+/// first use, kept while work keeps coming and unloaded after `idle_unload_s` without work. Every
+/// per-scan error is caught, logged with the path and recorded: a scan never stops the worker.
+public final class Worker: @unchecked Sendable {
+    public enum State: Equatable, Sendable {
+        case idle
+        case reading(path: String, tokens: Int)
+        case stopped
+    }
+
+    private let catalog: Catalog
+    private let config: ScrawlConfig
+    private let loader: EngineLoading
+    private let decoder: ScanDecoding
+    private let logger: Logger
+    private let onStateChange: @Sendable (State) -> Void
+    private let condition = NSCondition()
+    private var stopRequested = false
+    private var wakeRequested = false
+    private let stateBox = Locked<State>(.idle)
+
+    // Touched only on the worker's thread.
+    private var loaded: (kind: ModelKind, engine: OCREngine)?
+    private var lastWorkEnded = Date()
+
+    /// How often progress (tokens) goes to the catalog and to systemd's STATUS.
+    static let progressInterval: TimeInterval = 1
+
+    public init(catalog: Catalog, config: ScrawlConfig, loader: EngineLoading, decoder: ScanDecoding, logger: Logger,
+                onStateChange: @escaping @Sendable (State) -> Void = { _ in }) {
+        self.catalog = catalog
+        self.config = config
+        self.loader = loader
+        self.decoder = decoder
+        self.logger = logger
+        self.onStateChange = onStateChange
+    }
+
+    public var state: State { stateBox.get() }
+
+    /// New work was queued.
+    public func wake() {
+        condition.lock()
+        wakeRequested = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Finish the current scan (if any) and return from `run()`.
+    public func requestStop() {
+        condition.lock()
+        stopRequested = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private var shouldStop: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopRequested
+    }
+
+    /// The worker loop; returns after `requestStop()`.
+    public func run() {
+        while !shouldStop {
+            let job: Job?
+            do {
+                job = try catalog.claimNextJob()
+            } catch {
+                logger.error("cannot take the next job from the catalog: \(error)")
+                waitForWork(upTo: 2)
+                continue
+            }
+            guard let job else {
+                unloadIfIdle()
+                waitForWork(upTo: 5)
+                continue
+            }
+            process(job)
+            lastWorkEnded = Date()
+            setState(.idle)
+        }
+        loaded = nil
+        setState(.stopped)
+    }
+
+    /// Runs every queued job, then returns (tests and one-shot use).
+    public func drain() {
+        while let job = try? catalog.claimNextJob() {
+            process(job)
+        }
+        setState(.idle)
+    }
+
+    private func waitForWork(upTo seconds: TimeInterval) {
+        condition.lock()
+        if !wakeRequested && !stopRequested {
+            _ = condition.wait(until: Date().addingTimeInterval(seconds))
+        }
+        wakeRequested = false
+        condition.unlock()
+    }
+
+    private func unloadIfIdle() {
+        guard let current = loaded, Date().timeIntervalSince(lastWorkEnded) >= Double(config.daemon.idleUnloadS) else { return }
+        loaded = nil
+        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.kind.rawValue)"])
+    }
+
+    private func setState(_ state: State) {
+        stateBox.set(state)
+        onStateChange(state)
+    }
+
+    // MARK: one job
+
+    func process(_ job: Job) {
+        let inbox = config.inbox(containing: job.path) ?? InboxConfig(path: job.inbox)
+        let paths = SidecarPaths(scan: job.path, inbox: inbox)
+        setState(.reading(path: job.path, tokens: 0))
+        logger.info("reading", metadata: ["path": "\(job.path)", "job": "\(job.id)", "model": "\(job.model)", "attempt": "\(job.attempts)"])
+        let scan: ScanBytes
+        do {
+            scan = try ScanBytes.read(job.path, inboxRoot: inbox.path)
+        } catch {
+            // Gone, replaced by a symlink or a FIFO: nothing to read and nothing to write beside it.
+            record(job, error: "\(error)", sidecars: nil, scanMode: 0)
+            return
+        }
+        let sha256 = SHA256.hex(of: scan.bytes)
+        guard sha256 == job.sha256 else {
+            record(job, error: "\(job.path): the file changed after it was queued; its new bytes are read instead",
+                   sidecars: nil, scanMode: 0)
+            return
+        }
+        let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
+                                            width: nil, height: nil)
+        do {
+            let outcome = try read(job, scan: scan, inbox: inbox, source: source)
+            let json = try SidecarSet.write(outcome.document, to: paths, scanMode: scan.status.mode)
+            var result = outcome.result
+            result.sidecarJSON = json
+            try catalog.complete(job, result: result)
+            logger.info("read", metadata: ["path": "\(job.path)", "tokens": "\(result.tokens)",
+                                           "finish": "\(result.finishReason ?? "")",
+                                           "ms": "\(Int(result.timingsMs["total"] ?? 0))", "sidecar": "\(paths.text)"])
+        } catch let failure as JobFailure {
+            record(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,
+                   model: failure.model)
+        } catch {
+            record(job, error: "\(error)", sidecars: paths, scanMode: scan.status.mode, source: source)
+        }
+    }
+
+    /// An error with what was known when it happened (for the error sidecar).
+    private struct JobFailure: Error {
+        var message: String
+        var source: SidecarDocument.Source
+        var model: SidecarDocument.Model?
+    }
+
+    private func read(_ job: Job, scan: ScanBytes, inbox: InboxConfig, source: SidecarDocument.Source)
+        throws -> (document: SidecarDocument, result: ReadResult) {
+        var source = source
+        let started = Date()
+        let image: RGBImage
+        do {
+            guard job.format != unknownScanFormat else { throw NotAnImageError(path: job.path, header: Array(scan.bytes.prefix(8))) }
+            image = try decoder.decode(scan.bytes, path: job.path)
+        } catch {
+            throw JobFailure(message: "cannot decode \(job.path): \(error)", source: source, model: nil)
+        }
+        let decodeMs = Date().timeIntervalSince(started) * 1000
+        source.width = image.width
+        source.height = image.height
+        let engine: OCREngine
+        do {
+            engine = try self.engine(for: job.model)
+        } catch {
+            throw JobFailure(message: "\(error)", source: source, model: nil)
+        }
+        let model = SidecarDocument.Model(name: engine.modelName, checkpoint: engine.checkpointPath, configSHA256: engine.configHash)
+        let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true)
+        var lastProgress = Date()
+        let output: OCRResult
+        do {
+            output = try engine.read(image, request: request) { event in
+                guard case .token(_, _, let count) = event, Date().timeIntervalSince(lastProgress) >= Self.progressInterval else { return }
+                lastProgress = Date()
+                try? catalog.recordProgress(jobID: job.id, tokens: count)
+                setState(.reading(path: job.path, tokens: count))
+            }
+        } catch {
+            throw JobFailure(message: "the model could not read \(job.path): \(error)", source: source, model: model)
+        }
+        let timings: [String: Double] = [
+            "decode_image": decodeMs, "preprocess": output.timings.preprocessMs, "vision": output.timings.visionMs,
+            "prefill": output.timings.prefillMs, "generate": output.timings.generateMs,
+            "total": Date().timeIntervalSince(started) * 1000,
+        ]
+        let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: output.text,
+                                       tokens: output.tokens.count, finishReason: output.finishReason.rawValue,
+                                       timingsMs: timings, error: nil, reused: nil, scrawlVersion: ScrawlVersion.current,
+                                       createdAt: SidecarSet.timestamp())
+        let result = ReadResult(text: output.text, error: nil, model: engine.modelName, checkpoint: engine.checkpointPath,
+                                configHash: engine.configHash, prompt: job.prompt, tokens: output.tokens.count,
+                                finishReason: output.finishReason.rawValue, width: image.width, height: image.height,
+                                timingsMs: timings)
+        return (document, result)
+    }
+
+    private func engine(for modelName: String) throws -> OCREngine {
+        guard let kind = ModelKind(rawValue: modelName) else { throw EngineLoadError.unknownModel(name: modelName) }
+        if let loaded, loaded.kind == kind { return loaded.engine }
+        if let previous = loaded {
+            logger.info("unloading model to load another", metadata: ["model": "\(previous.kind.rawValue)", "next": "\(kind.rawValue)"])
+            loaded = nil
+        }
+        let started = Date()
+        let path = config.models.path(for: kind)
+        let engine = try loader.load(kind, checkpoint: path)
+        loaded = (kind, engine)
+        logger.info("model loaded", metadata: ["model": "\(kind.rawValue)", "checkpoint": "\(path)",
+                                               "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])
+        return engine
+    }
+
+    /// Records a failed read: the error sidecar (when there is a scan to put it beside), the catalog, the log.
+    private func record(_ job: Job, error message: String, sidecars: SidecarPaths?, scanMode: mode_t,
+                        source: SidecarDocument.Source? = nil, model: SidecarDocument.Model? = nil) {
+        logger.error("failed: \(message)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model, checkpoint: model?.checkpoint ?? "",
+                                configHash: model?.configSHA256 ?? "", prompt: job.prompt, tokens: 0, finishReason: nil,
+                                width: source?.width ?? 0, height: source?.height ?? 0)
+        if let sidecars, let source {
+            let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: nil, tokens: nil,
+                                           finishReason: nil, timingsMs: nil, error: message, reused: nil,
+                                           scrawlVersion: ScrawlVersion.current, createdAt: SidecarSet.timestamp())
+            do {
+                result.sidecarJSON = try SidecarSet.write(document, to: sidecars, scanMode: scanMode)
+            } catch {
+                logger.error("cannot write the error sidecar: \(error)", metadata: ["path": "\(job.path)"])
+            }
+        }
+        do {
+            try catalog.complete(job, result: result)
+        } catch {
+            logger.error("cannot record the failure in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// The JSON sidecar (`note.jpg.json`), versioned by `schema`. On failure `error` is set and `text` absent.
+public struct SidecarDocument: Codable, Equatable, Sendable {
+    public static let schemaVersion = 1
+
+    public struct Source: Codable, Equatable, Sendable {
+        public var path: String
+        public var sha256: String
+        public var bytes: Int64
+        public var format: String
+        public var width: Int?
+        public var height: Int?
+    }
+
+    public struct Model: Codable, Equatable, Sendable {
+        public var name: String
+        public var checkpoint: String
+        public var configSHA256: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, checkpoint
+            case configSHA256 = "config_sha256"
+        }
+    }
+
+    public var schema: Int = SidecarDocument.schemaVersion
+    public var source: Source
+    public var model: Model?
+    public var prompt: String
+    public var text: String?
+    /// Generated tokens (EOS excluded).
+    public var tokens: Int?
+    /// eos, max_tokens or loop.
+    public var finishReason: String?
+    /// decode_image, preprocess, vision, prefill, generate, total (milliseconds).
+    public var timingsMs: [String: Double]?
+    public var error: String?
+    /// Set when the result was taken from identical bytes read before under another path (no model run).
+    public var reused: Bool?
+    public var scrawlVersion: String
+    /// ISO 8601, UTC.
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case schema, source, model, prompt, text, tokens, error, reused
+        case finishReason = "finish_reason"
+        case timingsMs = "timings_ms"
+        case scrawlVersion = "scrawl_version"
+        case createdAt = "created_at"
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+
+/// Writes a sidecar atomically: a dot-named temp file in the same folder (the watcher ignores it),
+/// fsync, rename over the final name, fsync the folder. The mode is the scan's, cut to 0640 at most.
+public enum SidecarWriter {
+    /// The scan's permission bits, at most group-readable, always owner read/write.
+    public static func mode(forScanMode scanMode: mode_t) -> mode_t {
+        (scanMode & 0o640) | 0o600
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        try makeFolder(folder)
+        var template = Array(FolderWalker.join(folder, ".\(name).scrawl-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw SidecarError(path: path, operation: "create a temp file", errno: errno) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var renamed = false
+        defer {
+            close(fd)
+            if !renamed { unlink(temp) }
+        }
+        guard fchmod(fd, mode) == 0 else { throw SidecarError(path: path, operation: "chmod", errno: errno) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SidecarError(path: path, operation: "write", errno: errno)
+            }
+            written += count
+        }
+        guard fsync(fd) == 0 else { throw SidecarError(path: path, operation: "fsync", errno: errno) }
+        guard rename(temp, path) == 0 else { throw SidecarError(path: path, operation: "rename into place", errno: errno) }
+        renamed = true
+        let dirFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    /// Removes a stale sidecar (a text file from an older version of a scan that now fails).
+    public static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    private static func makeFolder(_ folder: String) throws {
+        if FileStatus.lstat(folder)?.kind == .directory { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw SidecarError(path: folder, operation: "create the folder", errno: EACCES, detail: "\(error.localizedDescription)")
+        }
+    }
+}
+
+public struct SidecarError: Error, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var errno: Int32
+    public var detail: String?
+
+    init(path: String, operation: String, errno: Int32, detail: String? = nil) {
+        self.path = path
+        self.operation = operation
+        self.errno = errno
+        self.detail = detail
+    }
+
+    public var description: String {
+        "cannot write sidecar \(path): \(operation) failed: \(detail ?? String(cString: strerror(errno)))"
+    }
+}

@@ -1,0 +1,199 @@
+import Catalog
+import Foundation
+import Glibc
+import Logging
+
+/// Watches every inbox and feeds settled files to the intake: inotify events, a full rescan at start,
+/// on IN_Q_OVERFLOW, on request (SIGHUP) and every `rescan_interval_s` (network mounts, where inotify
+/// sees nothing). Deletes and moves out leave search via `Catalog.markRemoved`. Runs on one thread;
+/// `stop()`, `requestRescan()` and `heartbeat` may be used from others.
+public final class InboxMonitor: @unchecked Sendable {
+    private let config: ScrawlConfig
+    private let catalog: Catalog
+    private let intake: ScanIntake
+    private let logger: Logger
+    private let onQueued: @Sendable () -> Void
+    private let watcher: InotifyWatcher
+    private let excluded: Set<String>
+    private let wakePipe: (read: Int32, write: Int32)
+
+    private let stopFlag = Locked(false)
+    private let rescanFlag = Locked(false)
+    /// When the loop last went round; the watchdog pings systemd only while this stays fresh.
+    public let heartbeat = Locked(Date())
+
+    // Confined to the monitor's thread.
+    private var settle = SettleTracker()
+    /// size+mtime of each file when it was last taken, so rescans skip files that did not change.
+    private var taken: [String: SettleTracker.Snapshot] = [:]
+    private var missingInboxes: Set<String> = []
+    private var nextPeriodicRescan: Date
+
+    public init(config: ScrawlConfig, catalog: Catalog, intake: ScanIntake, logger: Logger,
+                onQueued: @escaping @Sendable () -> Void) throws {
+        self.config = config
+        self.catalog = catalog
+        self.intake = intake
+        self.logger = logger
+        self.onQueued = onQueued
+        excluded = Set(config.inboxes.compactMap(\.sidecarDir))
+        watcher = try InotifyWatcher(excluding: excluded)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw DaemonError.inotify(reason: "pipe failed: \(String(cString: strerror(errno)))") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakePipe = (fds[0], fds[1])
+        nextPeriodicRescan = Date().addingTimeInterval(Double(max(config.daemon.rescanIntervalS, 1)))
+    }
+
+    deinit {
+        close(wakePipe.read)
+        close(wakePipe.write)
+    }
+
+    /// Ends `run()` (from any thread).
+    public func stop() {
+        stopFlag.set(true)
+        wake()
+    }
+
+    /// A full rescan at the next turn of the loop (from any thread).
+    public func requestRescan() {
+        rescanFlag.set(true)
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(wakePipe.write, &byte, 1)
+    }
+
+    /// Files waiting for their settle time.
+    public var pendingCount: Int { settle.count }
+
+    /// Watches every inbox and runs the first full rescan. Call before `run()`.
+    public func start() {
+        rescanAll(reason: "start")
+    }
+
+    /// The loop; returns after `stop()`.
+    public func run() {
+        while !stopFlag.get() {
+            turn(timeoutMs: settle.isEmpty ? 1000 : 100)
+        }
+    }
+
+    /// One turn of the loop: wait for events (up to `timeoutMs`), handle them, take settled files.
+    public func turn(timeoutMs: Int32) {
+        heartbeat.set(Date())
+        var fds = [pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, nfds_t(fds.count), timeoutMs)
+        var drain = [UInt8](repeating: 0, count: 64)
+        while Glibc.read(wakePipe.read, &drain, drain.count) > 0 {}
+        if fds[0].revents & Int16(POLLIN) != 0 {
+            for event in watcher.readEvents() { handle(event) }
+        }
+        let periodic = config.daemon.rescanIntervalS > 0 && Date() >= nextPeriodicRescan
+        if rescanFlag.update({ flag in defer { flag = false }; return flag }) || periodic {
+            rescanAll(reason: periodic ? "periodic" : "requested")
+        }
+        takeSettled()
+    }
+
+    private func handle(_ event: WatchEvent) {
+        switch event {
+        case .fileWritten(let path):
+            observe(path)
+        case .fileRemoved(let path):
+            guard ScanNameFilter.mayBeScan((path as NSString).lastPathComponent) else { return }
+            settle.forget(path)
+            taken[path] = nil
+            markRemoved(path: path)
+        case .folderAppeared(let folder):
+            logger.debug("folder appeared, now watched", metadata: ["path": "\(folder)"])
+            guard let inbox = config.inbox(containing: folder) else { return }
+            for found in InboxScanner.files(under: folder, recursive: inbox.recursive, excluding: excluded) {
+                settle.observe(found.path, found.status.snapshot, settleMs: inbox.settleMs, now: now())
+            }
+        case .folderRemoved(let folder):
+            settle.forget(under: folder)
+            taken = taken.filter { !isInside($0.key, root: folder) }
+            logger.info("folder removed or moved away: its documents leave search", metadata: ["path": "\(folder)"])
+            do { try catalog.markRemoved(under: folder) } catch {
+                logger.error("cannot mark removed: \(error)", metadata: ["path": "\(folder)"])
+            }
+        case .overflow:
+            logger.warning("inotify queue overflowed: rescanning every inbox")
+            rescanAll(reason: "inotify overflow")
+        }
+    }
+
+    private func observe(_ path: String) {
+        guard ScanNameFilter.mayBeScan((path as NSString).lastPathComponent),
+              let inbox = config.inbox(containing: path),
+              let status = FileStatus.lstat(path), status.kind == .regular else { return }
+        settle.observe(path, status.snapshot, settleMs: inbox.settleMs, now: now())
+    }
+
+    private func markRemoved(path: String) {
+        logger.info("file removed or moved away: it leaves search", metadata: ["path": "\(path)"])
+        do { try catalog.markRemoved(path: path) } catch {
+            logger.error("cannot mark removed: \(error)", metadata: ["path": "\(path)"])
+        }
+    }
+
+    private func takeSettled() {
+        let ready = settle.settled(now: now()) { path in
+            guard let status = FileStatus.lstat(path), status.kind == .regular else { return nil }
+            return status.snapshot
+        }
+        for path in ready {
+            if let status = FileStatus.lstat(path) { taken[path] = status.snapshot }
+            if case .queued = intake.take(path) { onQueued() }
+        }
+    }
+
+    /// Watches inboxes not watched yet (new, or deleted and back), walks every inbox for files that
+    /// changed since they were last taken, and marks files the catalog knows but the disk lost.
+    private func rescanAll(reason: String) {
+        nextPeriodicRescan = Date().addingTimeInterval(Double(max(config.daemon.rescanIntervalS, 1)))
+        var seen = 0
+        for inbox in config.inboxes {
+            guard FileStatus.lstat(inbox.path)?.kind == .directory else {
+                if missingInboxes.insert(inbox.path).inserted {
+                    logger.error("inbox is missing; watching resumes when it is back", metadata: ["path": "\(inbox.path)"])
+                }
+                continue
+            }
+            if !watcher.isWatched(inbox.path) {
+                do {
+                    try watcher.watchTree(inbox.path, recursive: inbox.recursive)
+                    if missingInboxes.remove(inbox.path) != nil { logger.info("inbox is back", metadata: ["path": "\(inbox.path)"]) }
+                } catch {
+                    logger.error("cannot watch: \(error)", metadata: ["path": "\(inbox.path)"])
+                }
+            }
+            let found = InboxScanner.files(under: inbox.path, recursive: inbox.recursive, excluding: excluded)
+            seen += found.count
+            for file in found where taken[file.path] != file.status.snapshot {
+                settle.observe(file.path, file.status.snapshot, settleMs: inbox.settleMs, now: now())
+            }
+            let present = Set(found.map(\.path))
+            do {
+                for known in try catalog.knownPaths(under: inbox.path) where !present.contains(known) {
+                    guard FileStatus.lstat(known)?.kind != .regular else { continue }
+                    taken[known] = nil
+                    markRemoved(path: known)
+                }
+            } catch {
+                logger.error("cannot list known files: \(error)", metadata: ["path": "\(inbox.path)"])
+            }
+        }
+        logger.debug("rescan", metadata: ["reason": "\(reason)", "files": "\(seen)", "pending": "\(settle.count)"])
+    }
+
+    private func now() -> Double { Date().timeIntervalSince1970 }
+}

@@ -1,0 +1,25 @@
+/// Walks an inbox (or a folder inside one) for files that may be scans: regular files only
+/// (lstat: symlinks, FIFOs, sockets and devices are skipped), no hidden folders, no excluded folders.
+public enum InboxScanner {
+    public struct Found: Equatable, Sendable {
+        public var path: String
+        public var status: FileStatus
+    }
+
+    public static func files(under folder: String, recursive: Bool, excluding excluded: Set<String> = []) -> [Found] {
+        var found: [Found] = []
+        for name in FolderWalker.entries(of: folder) {
+            let path = FolderWalker.join(folder, name)
+            guard let status = FileStatus.lstat(path) else { continue }
+            switch status.kind {
+            case .regular where ScanNameFilter.mayBeScan(name):
+                found.append(Found(path: path, status: status))
+            case .directory where recursive && ScanNameFilter.mayHoldScans(folder: name) && !excluded.contains(path):
+                found += files(under: path, recursive: true, excluding: excluded)
+            default:
+                continue
+            }
+        }
+        return found
+    }
+}

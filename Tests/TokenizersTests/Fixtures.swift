@@ -10,15 +10,13 @@ enum Fixtures {
     static let qwen2Directory = root.appendingPathComponent("qwen2")
     static let ayaTinyDirectory = root.appendingPathComponent("aya-tiny")
 
-    /// The Cohere tokenizer (CC-BY-NC-4.0, never committed): $SCRAWL_COHERE_TOKENIZER_DIR, else
-    /// ../shared/tokenizers/cohere relative to the repository root. Nil when absent.
+    /// The Cohere tokenizer (CC-BY-NC-4.0, never committed): $SCRAWL_COHERE_TOKENIZER_DIR when set,
+    /// else ../shared/tokenizers/cohere relative to the repository root. Nil when it has no tokenizer.json.
     static var cohereDirectory: URL? {
         let repoRoot = root.appendingPathComponent("../../..").standardizedFileURL
-        let candidates = [ProcessInfo.processInfo.environment["SCRAWL_COHERE_TOKENIZER_DIR"].map { URL(fileURLWithPath: $0) },
-                          repoRoot.appendingPathComponent("../shared/tokenizers/cohere").standardizedFileURL]
-        return candidates.compactMap { $0 }.first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("tokenizer.json").path)
-        }
+        let dir = ProcessInfo.processInfo.environment["SCRAWL_COHERE_TOKENIZER_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? repoRoot.appendingPathComponent("../shared/tokenizers/cohere").standardizedFileURL
+        return FileManager.default.fileExists(atPath: dir.appendingPathComponent("tokenizer.json").path) ? dir : nil
     }
 
     static let qwen2: Result<BPETokenizer, Error> = Result { try BPETokenizer(directory: qwen2Directory) }

@@ -108,3 +108,18 @@ final class QueueTests: XCTestCase {
         XCTAssertTrue(try f.catalog.retry(path: "/inbox/x.jpg"), "a done scan can be read again on request")
     }
 }
+
+final class ImportTests: XCTestCase {
+    func testRecordedScansAreSearchableAndReplaceOlderVersions() throws {
+        let f = try CatalogFixture()
+        try f.read("/inbox/a.jpg", sha: "v1", text: "old text")
+        let count = try f.catalog.recordReadScans([
+            (CatalogFixture.scan("/inbox/a.jpg", sha: "v2"), CatalogFixture.result("imported text")),
+            (CatalogFixture.scan("/inbox/b.jpg", sha: "v3"), CatalogFixture.result("imported words")),
+        ])
+        XCTAssertEqual(count, 2)
+        XCTAssertEqual(try f.paths("old"), [])
+        XCTAssertEqual(Set(try f.paths("imported")), ["/inbox/a.jpg", "/inbox/b.jpg"])
+        XCTAssertEqual(try f.catalog.enqueue(CatalogFixture.scan("/inbox/b.jpg", sha: "v3")), .unchanged)
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Inference
+import Kernels
+
+/// `scrawl bench`: times one image end to end, phase by phase.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Times reading one image: decode, vision, prefill, decode speed, peak memory.",
+        discussion: """
+            Decode tokens/s counts forward passes after the first token (the first comes from the prefill).
+            With --ignore-eos, end-of-sequence tokens are masked so exactly --max-tokens tokens are made
+            (and the repetition-loop guard is off). Set OPENBLAS_CORETYPE before starting: OpenBLAS reads it
+            when it loads.
+
+            Example:
+              scrawl bench --model /work/bench/qwen2vl-2b-random --image page.png --max-tokens 32 --ignore-eos
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Checkpoint directory, or qwen / aya.", valueName: "dir|qwen|aya"))
+    var model: String
+
+    @Option(name: .long, help: ArgumentHelp("The image to read.", valueName: "path"))
+    var image: String
+
+    @Option(name: .long, help: ArgumentHelp("Tokens to generate.", valueName: "n"))
+    var maxTokens = 32
+
+    @Flag(name: .long, help: "Do not stop at end-of-sequence tokens.")
+    var ignoreEos = false
+
+    @Option(name: .long, help: ArgumentHelp("Pixel budget (default 1003520, as scrawl ocr).", valueName: "n"))
+    var maxPixels = OCRCommand.defaultMaxPixels
+
+    @Option(name: .long, help: "The instruction given with the image.")
+    var prompt = OCRRequest.defaultPrompt
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            defer { clock = now }
+            let d = now - clock
+            return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+        let engine: any OCREngine
+        do {
+            engine = try makeEngine(checkpoint: resolveModel(model))
+        } catch {
+            writeStandardError("scrawl bench: \(error)\n")
+            throw ExitCode(2)
+        }
+        let loadMs = lap()
+        let decoded: DecodedImage
+        do {
+            decoded = try ImageDecoder.decode(fileAt: image)
+        } catch {
+            writeStandardError("scrawl bench: \(image): \(error)\n")
+            throw ExitCode(1)
+        }
+        let decodeMs = lap()
+        let request = OCRRequest(prompt: prompt, maxNewTokens: maxTokens, maxPixels: maxPixels, greedy: true,
+                                 ignoreEOS: ignoreEos)
+        let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+        let result: OCRResult
+        do {
+            result = try engine.read(decoded.image, request: request) { progress.show($0, path: image) }
+        } catch {
+            progress.clear()
+            writeStandardError("scrawl bench: \(image): \(error)\n")
+            throw ExitCode(1)
+        }
+        progress.clear()
+        let t = result.timings
+        let imageTokens = result.processedWidth * result.processedHeight / (28 * 28)
+        let steps = max(0, result.tokens.count - 1)
+        let report: [(String, Any)] = [
+            ("model", engine.checkpointPath),
+            ("threads", Parallel.threadCount),
+            ("openblas_core", BLAS.coreName),
+            ("avx512_bf16", BFloat16.hasNativeDotProduct),
+            ("load_ms", loadMs),
+            ("image_decode_ms", decodeMs),
+            ("image", "\(decoded.image.width)x\(decoded.image.height) -> \(result.processedWidth)x\(result.processedHeight)"),
+            ("image_tokens", imageTokens),
+            ("preprocess_ms", t.preprocessMs),
+            ("vision_ms", t.visionMs),
+            ("prefill_tokens", result.promptTokens),
+            ("prefill_ms", t.prefillMs),
+            ("prefill_tok_s", Double(result.promptTokens) / max(t.prefillMs, 1e-9) * 1000),
+            ("generated_tokens", result.tokens.count),
+            ("decode_steps", steps),
+            ("decode_ms", t.generateMs),
+            ("decode_tok_s", Double(steps) / max(t.generateMs, 1e-9) * 1000),
+            ("finish_reason", result.finishReason.rawValue),
+            ("total_ms", t.totalMs + decodeMs),
+            ("peak_rss_mib", Double(PeakMemory.vmHWMKiB() ?? 0) / 1024),
+        ]
+        if json {
+            let object = Dictionary(uniqueKeysWithValues: report.map { ($0.0, $0.1) })
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            writeStandardOutput(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            for (key, value) in report {
+                let text: String
+                if let d = value as? Double { text = String(format: "%.1f", d) } else { text = "\(value)" }
+                writeStandardOutput(key.padding(toLength: 18, withPad: " ", startingAt: 0) + text + "\n")
+            }
+        }
+    }
+}
+
+/// Peak resident memory of this process.
+enum PeakMemory {
+    /// VmHWM from /proc/self/status, in KiB (nil where there is no /proc).
+    static func vmHWMKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Inference
+
+/// `scrawl ocr`: reads images with the model and prints their text.
+struct OCRCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ocr",
+        abstract: "Reads images with the vision-language model and prints their text.",
+        discussion: """
+            Text streams to standard output as it is generated (one block per image). With --json, one \
+            JSON object per image and line: path, text, tokens, logprobs, prompt_tokens, finish_reason, \
+            timings_ms, processed_width, processed_height (or path and error).
+            Progress (vision layers, prefill, tokens) goes to standard error when it is a terminal.
+            Exit status: 0 when every image was read, 1 when an image failed, 2 on a usage or model error.
+
+            Examples:
+              scrawl ocr note.jpg
+              scrawl ocr --model /srv/models/qwen2-vl-ocr-2b --json --max-tokens 512 scans/*.png
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Checkpoint directory, or qwen / aya for the configured model.", valueName: "dir|qwen|aya"))
+    var model = "qwen"
+
+    @Option(name: .long, help: "The instruction given with the image.")
+    var prompt = OCRRequest.defaultPrompt
+
+    @Option(name: .long, help: ArgumentHelp("Stop after this many generated tokens.", valueName: "n"))
+    var maxTokens = 1024
+
+    @Flag(name: .long, help: "Always pick the most likely token (ignore the checkpoint's sampling settings).")
+    var greedy = false
+
+    @Option(name: .long, help: ArgumentHelp("""
+        Pixel budget of the resized image (default 1003520 = 1280·28·28, about 1 megapixel → at most \
+        1280 image tokens). It is the image processor's own default and keeps a page at roughly a \
+        minute on two cores; the checkpoint's file allows 12.8 MP (up to 16384 tokens, far slower on a \
+        CPU). Lower it for speed, raise it for tiny handwriting.
+        """, valueName: "n"))
+    var maxPixels = OCRCommand.defaultMaxPixels
+
+    @Flag(name: .long, help: "One JSON object per image per line instead of plain text.")
+    var json = false
+
+    @Argument(help: ArgumentHelp("JPEG, PNG or GIF files.", valueName: "image"))
+    var images: [String]
+
+    static let defaultMaxPixels = 1280 * 28 * 28
+
+    func validate() throws {
+        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be at least 1") }
+        guard maxPixels >= 3136 else { throw ValidationError("--max-pixels must be at least 3136 (56×56)") }
+        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+    }
+
+    func run() throws {
+        let engine: any OCREngine
+        do {
+            engine = try makeEngine(checkpoint: resolveModel(model))
+        } catch {
+            writeStandardError("scrawl ocr: \(error)\n")
+            throw ExitCode(2)
+        }
+        let request = OCRRequest(prompt: prompt, maxNewTokens: maxTokens, maxPixels: maxPixels, greedy: greedy)
+        let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+        var failed = false
+        for path in images {
+            do {
+                let decoded = try ImageDecoder.decode(fileAt: path)
+                let result = try engine.read(decoded.image, request: request) { event in
+                    progress.show(event, path: path)
+                    if !json, case .token(_, let text, _) = event { writeStandardOutput(text) }
+                }
+                progress.clear()
+                if json {
+                    writeStandardOutput(OCRJSONLine.success(path: path, result: result) + "\n")
+                } else {
+                    writeStandardOutput("\n")
+                }
+            } catch {
+                progress.clear()
+                failed = true
+                writeStandardError("scrawl ocr: \(path): \(error)\n")
+                if json { writeStandardOutput(OCRJSONLine.failure(path: path, error: "\(error)") + "\n") }
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// Errors of model selection.
+enum ModelSelectionError: Error, CustomStringConvertible {
+    case unsupportedModelType(path: String, modelType: String)
+
+    var description: String {
+        switch self {
+        case .unsupportedModelType(let path, let type):
+            return "\(path)/config.json: model_type \"\(type)\" is not supported by this build (expected qwen2_vl)"
+        }
+    }
+}
+
+/// The checkpoint directory for `--model`: a path, or `qwen`/`aya` → SCRAWL_MODEL_QWEN / SCRAWL_MODEL_AYA,
+/// else the default location under /var/lib/scrawl/models. The integrator may point `qwen`/`aya` at the
+/// config file's `[models]` here.
+func resolveModel(_ spec: String) -> URL {
+    let environment = ProcessInfo.processInfo.environment
+    switch spec {
+    case "qwen": return URL(fileURLWithPath: environment["SCRAWL_MODEL_QWEN"] ?? "/var/lib/scrawl/models/qwen2-vl-ocr-2b")
+    case "aya": return URL(fileURLWithPath: environment["SCRAWL_MODEL_AYA"] ?? "/var/lib/scrawl/models/aya-vision-8b")
+    default: return URL(fileURLWithPath: spec)
+    }
+}
+
+/// Opens the engine that config.json's model_type names.
+func makeEngine(checkpoint: URL) throws -> any OCREngine {
+    let configURL = checkpoint.appendingPathComponent("config.json")
+    let modelType = try JSONObject.load(configURL)?.string("model_type") ?? "qwen2_vl"
+    switch modelType {
+    case "qwen2_vl": return try Qwen2VLEngine(checkpoint: checkpoint)
+    default: throw ModelSelectionError.unsupportedModelType(path: checkpoint.path, modelType: modelType)
+    }
+}
+
+/// The JSON line printed per image by `scrawl ocr --json`.
+enum OCRJSONLine {
+    static func success(path: String, result: OCRResult) -> String {
+        let t = result.timings
+        let object: [String: Any] = [
+            "path": path,
+            "text": result.text,
+            "tokens": result.tokens,
+            "logprobs": result.logprobs.map { Double($0) },
+            "prompt_tokens": result.promptTokens,
+            "finish_reason": result.finishReason.rawValue,
+            "processed_width": result.processedWidth,
+            "processed_height": result.processedHeight,
+            "timings_ms": ["preprocess": t.preprocessMs, "vision": t.visionMs, "prefill": t.prefillMs,
+                           "generate": t.generateMs, "total": t.totalMs],
+        ]
+        return encode(object)
+    }
+
+    static func failure(path: String, error: String) -> String { encode(["path": path, "error": error]) }
+
+    private static func encode(_ object: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return "{\"error\":\"could not encode the result as JSON\"}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// One self-overwriting status line on standard error.
+struct ProgressLine {
+    let enabled: Bool
+
+    func show(_ event: OCREvent, path: String) {
+        guard enabled else { return }
+        let name = (path as NSString).lastPathComponent
+        switch event {
+        case .preprocessed(let w, let h, let imageTokens, let promptTokens):
+            writeStandardError("\r\u{1B}[K\(name): \(w)×\(h), \(imageTokens) image tokens, \(promptTokens) prompt tokens")
+        case .visionLayer(let done, let of):
+            writeStandardError("\r\u{1B}[K\(name): vision \(done)/\(of)")
+        case .prefillDone:
+            writeStandardError("\r\u{1B}[K\(name): prefill done")
+        case .token(_, _, let count):
+            if count % 8 == 0 { writeStandardError("\r\u{1B}[K\(name): \(count) tokens") }
+        }
+    }
+
+    func clear() {
+        if enabled { writeStandardError("\r\u{1B}[K") }
+    }
+}
+
+func writeStandardOutput(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func writeStandardError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}

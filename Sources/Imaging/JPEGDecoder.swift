@@ -9,6 +9,10 @@ enum JPEGDecoder {
     }
 
     static func decode(_ data: [UInt8], limits: ImageLimits) throws(ImageDecodeError) -> Result {
+        let metadata = JPEGMetadata(jpeg: data)
+        if let frame = metadata.frameSize {
+            try limits.check(width: frame.width, height: frame.height, format: .jpeg)
+        }
         guard let handle = tjInitDecompress() else {
             throw .damaged(format: .jpeg, detail: "libturbojpeg could not create a decompressor")
         }
@@ -38,7 +42,7 @@ enum JPEGDecoder {
         }
         let rgb = isCMYK ? CMYKConversion.adobeInvertedToRGB(decoded) : decoded
         let image = RGBImage(width: Int(width), height: Int(height), pixels: rgb)
-        return Result(image: image, orientation: JPEGMetadata(jpeg: data).orientation)
+        return Result(image: image, orientation: metadata.orientation)
     }
 
     private static func errorText(_ handle: tjhandle) -> String {

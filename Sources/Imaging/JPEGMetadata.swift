@@ -1,8 +1,15 @@
-/// The metadata PIL reads from a JPEG's APP1 segments before the first scan: EXIF (all "Exif\0\0"
-/// segments, concatenated the way `JpegImagePlugin` does) and XMP. Walks markers with bounds checks.
+/// What the segments before a JPEG's first scan say: the frame size (from the SOF marker, so the
+/// pixel limit is checked before libjpeg sees the file), and the metadata PIL reads from APP1:
+/// EXIF (all "Exif\0\0" segments, concatenated the way `JpegImagePlugin` does) and XMP.
+/// Walks markers with bounds checks.
 struct JPEGMetadata {
     var exif: [UInt8]?
     var xmp: [UInt8]?
+    /// (width, height) of the first SOFn segment, if one was found.
+    var frameSize: (width: Int, height: Int)?
+
+    /// SOF0…SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    private static let startOfFrame: Set<UInt8> = [0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF]
 
     private static let exifHeader: [UInt8] = Array("Exif".utf8) + [0, 0]
     private static let xmpHeader: [UInt8] = Array("http://ns.adobe.com/xap/1.0/".utf8) + [0]
@@ -20,6 +27,10 @@ struct JPEGMetadata {
             let length = Int(data[index]) << 8 | Int(data[index + 1])
             guard length >= 2, index + length <= data.count else { break }
             let payload = data[(index + 2)..<(index + length)]
+            if Self.startOfFrame.contains(marker), frameSize == nil, payload.count >= 5 {
+                let p = payload.startIndex
+                frameSize = (Int(payload[p + 3]) << 8 | Int(payload[p + 4]), Int(payload[p + 1]) << 8 | Int(payload[p + 2]))
+            }
             if marker == 0xE1 {
                 if payload.starts(with: Self.exifHeader) {
                     if let first = exif { exif = first + payload.dropFirst(6) } else { exif = Array(payload) }

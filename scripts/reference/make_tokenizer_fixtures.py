@@ -42,6 +42,9 @@ QWEN_FILES = [
     "SOURCES.md", "ggml-vocab-qwen2.gguf.inp", "ggml-vocab-qwen2.gguf.out",
 ]
 
+# Do not edit HAND_WRITTEN: make_aya_tokenizer.py trains the aya-tiny tokenizer on it (and the tiny Aya
+# checkpoints under Tests/Fixtures/aya were built with that tokenizer), and the random corpus lines below are
+# drawn from it. Add new cases to EXTRA_LINES.
 HAND_WRITTEN = [
     "Hello world",
     "Hello wörld 123",
@@ -128,6 +131,15 @@ HAND_WRITTEN = [
     "Private use: \ue000\uf8ff and surrogate-range emoji 𝄞 𓀀",
 ]
 
+# Cases added after the first fixtures were made (appended at the end of the corpus).
+EXTRA_LINES = [
+    # Supplementary-plane characters followed by combining marks: Foundation's NFC on Linux truncated these
+    # (U+10053 U+0323 became U+1E62); found by a 20k-line random comparison with the reference.
+    "Linear B + dot below: \U00010053\u0323 tag + dot above: \U000e0074\u0307 math + acute: \U0001d400\u0301",
+    "Kaithi composition: \U00011099\U000110ba and musical \U0001d15f\U0001d165 and reorder a\u0301\u0323",
+    "Unassigned: \u0380 \U000e0000 \U0001007f\u0300 and noncharacters \ufdd0 \U0010fffe",
+]
+
 POOL = (
     "abcxyzABCXYZ0123456789 \t\n\r.,;:!?'\"()[]{}<>-_/\\|@#$%^&*+=~`"
     "äöüßÄÖÜéèêçàñ€£¥ αβγΩ абвЖЯ ا ب ت ١٢ नमस ०१ 中文字 かなカナ 한글 👍🏽👨‍👩‍👧❤️ \u00a0\u3000\u2009\u200b\u0301"
@@ -149,7 +161,7 @@ def make_corpus():
         lines.append("".join(rng.choice(chars) for _ in range(n)))
     # One long prompt-sized text (about 2k tokens) to exercise the BPE cache and long pieces.
     lines.append("\n".join(HAND_WRITTEN[:60]) * 2)
-    return lines
+    return lines + EXTRA_LINES
 
 
 def copy_qwen_files():

@@ -4,6 +4,11 @@ public struct SidecarPaths: Equatable, Sendable {
     public var text: String
     public var json: String
 
+    public init(text: String, json: String) {
+        self.text = text
+        self.json = json
+    }
+
     public init(scan: String, inbox: InboxConfig) {
         let base: String
         if let dir = inbox.sidecarDir, isInside(scan, root: inbox.path) {

@@ -1,0 +1,32 @@
+import Foundation
+
+/// `scrawl models list`: the configured models, where they live, whether they are there, and their size.
+public struct ModelListing: Sendable, Equatable, Codable {
+    public var name: String
+    public var repository: String
+    public var path: String
+    public var present: Bool
+    public var bytes: Int64
+    public var revision: String?
+
+    public static func entries(for models: ModelPaths) -> [ModelListing] {
+        ModelKind.allCases.map { kind in
+            let path = kind == .qwen ? models.qwen : models.aya
+            let manifest = ModelManifest.load(from: path)
+            return ModelListing(name: kind.rawValue, repository: ModelRepository.aliases[kind.rawValue] ?? "",
+                                path: path, present: FileManager.default.fileExists(atPath: path + "/config.json"),
+                                bytes: folderSize(path), revision: manifest.map { $0.commit ?? $0.revision })
+        }
+    }
+
+    /// Bytes of the regular files below `path` (symlinks followed once, as a hub snapshot uses them).
+    static func folderSize(_ path: String) -> Int64 {
+        guard let names = FileManager.default.subpaths(atPath: path) else { return 0 }
+        return names.reduce(0) { total, name in
+            let full = URL(fileURLWithPath: path).appendingPathComponent(name).resolvingSymlinksInPath().path
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { return total }
+            return total + ((attributes[.size] as? NSNumber)?.int64Value ?? 0)
+        }
+    }
+}

@@ -212,6 +212,8 @@ VARIANT_TEXTS = [
     "a <mask> b", "a<mask>b", "a   <mask>   b", "\t<mask>\n", "<mask>", "x <mask><mask> y",
     "word<sw> <sw> w<sw>w <sw>.", "ünï <NORM> café", "Hello world", "  two spaces", "line\nnext",
     "<lst>  <rst>  both", "1 2 3 <lst>4", "",
+    # ignore_merges: whole pieces that are vocabulary entries
+    " the", " and", "TILE_GLOBAL", "Transcribe", " handwriting",
 ]
 
 
@@ -235,17 +237,20 @@ def make_variants(aya_dir):
                                                                          skip_special_tokens=True)}
                                      for t in VARIANT_TEXTS]
 
-    spec = json.load(open(aya_dir / "tokenizer.json", encoding="utf-8"))
-    spec["pre_tokenizer"]["pretokenizers"][1]["add_prefix_space"] = True
-    text = json.dumps(spec, ensure_ascii=False)
-    (out_dir / "prefix-space.json").write_text(text, encoding="utf-8")
-    tok = Tokenizer.from_str(text)
-    variants["prefix-space.json"] = [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids}
-                                     for t in VARIANT_TEXTS]
+    def json_variant(name, change):
+        spec = json.load(open(aya_dir / "tokenizer.json", encoding="utf-8"))
+        change(spec)
+        text = json.dumps(spec, ensure_ascii=False)
+        (out_dir / name).write_text(text, encoding="utf-8")
+        tok = Tokenizer.from_str(text)
+        variants[name] = [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids} for t in VARIANT_TEXTS]
+
+    json_variant("prefix-space.json", lambda spec: spec["pre_tokenizer"]["pretokenizers"][1].update(add_prefix_space=True))
+    json_variant("ignore-merges.json", lambda spec: spec["model"].update(ignore_merges=True))
     write_json(out_dir / "variants.json", variants)
 
 
-def decode_cases(tok, vocab_limit):
+def decode_cases(tok):
     """Id sequences whose byte concatenation is split mid-character or is invalid UTF-8."""
     vocab = tok.get_vocab()
     byte_chars = bytes_to_unicode()
@@ -289,7 +294,7 @@ def main():
         "decoded": [qwen.decode(ids, skip_special_tokens=False) for ids in encode_all(qwen, texts)],
         "decoded_skip_special": [qwen.decode(ids, skip_special_tokens=True) for ids in encode_all(qwen, texts)],
     })
-    write_json(OUT / "decode-cases.json", decode_cases(qwen, 151657))
+    write_json(OUT / "decode-cases.json", decode_cases(qwen))
 
     cohere_dir = SHARED / "cohere"
     if (cohere_dir / "tokenizer.json").exists():

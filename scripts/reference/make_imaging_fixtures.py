@@ -295,12 +295,22 @@ def decode_cases(folder):
     la16 = RNG.integers(0, 65536, size=(17, 19, 2)).astype(np.uint16)
     la16[..., 1] = 65535
     add("greyalpha16_opaque.png", raw_png(19, 17, 4, 16, la16))
+    plte = png_chunk(b"PLTE", bytes(RNG.integers(0, 256, size=48, dtype=np.uint8)))
+    trns = png_chunk(b"tRNS", bytes([0, 128, 255, 7]))
+    add("palette4bit_trns.png", raw_png(11, 13, 3, 4, RNG.integers(0, 16, size=(13, 11), dtype=np.uint8), extra=plte + trns))
+    add("palette8bit_short_plte.png", raw_png(11, 13, 3, 8, RNG.integers(0, 40, size=(13, 11), dtype=np.uint8), extra=plte))
+    grey8 = RNG.integers(0, 256, size=(13, 11), dtype=np.uint8)
+    add("grey8_trns.png", raw_png(11, 13, 0, 8, grey8, extra=png_chunk(b"tRNS", struct.pack(">H", int(grey8[0, 0])))))
+    add("grey16_trns.png", raw_png(19, 17, 0, 16, grey16, extra=png_chunk(b"tRNS", struct.pack(">H", 1000))))
+    add("rgb16_trns.png", raw_png(19, 17, 2, 16, rgb16, extra=png_chunk(b"tRNS", struct.pack(">3H", *map(int, rgb16[0, 0])))))
     gamma = png_chunk(b"gAMA", struct.pack(">I", 100000)) + png_chunk(b"cHRM", struct.pack(">8I", *([31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000])))
     add("rgb8_gamma1.png", raw_png(45, 31, 2, 8, np.asarray(scan), extra=gamma))
     add("rgb16_gamma1.png", raw_png(19, 17, 2, 16, rgb16, extra=gamma))
     add("rgb8_srgb.png", raw_png(45, 31, 2, 8, np.asarray(scan), extra=png_chunk(b"sRGB", b"\0")))
     add("exif6.png", raw_png(45, 31, 2, 8, np.asarray(scan), extra=png_chunk(b"eXIf", tiff_orientation(6, True))))
     good = raw_png(45, 31, 2, 8, np.asarray(scan))
+    iend = good.rindex(b"IEND") - 4
+    add("exif_after_idat.png", good[:iend] + png_chunk(b"eXIf", tiff_orientation(8, False)) + good[iend:])
     add("truncated.png", good[: len(good) // 2], expect="damaged")
     idat = good.index(b"IDAT")
     flipped = bytearray(good)
@@ -313,6 +323,7 @@ def decode_cases(folder):
     indices = np.asarray(pal).reshape(-1)
     palette = list(np.asarray(pal.getpalette()[: 3 * 37], dtype=np.uint8))
     add("palette.gif", raw_gif((45, 31), palette, [dict(x=0, y=0, w=45, h=31, indices=indices)]))
+    add("gif87a.gif", b"GIF87a" + raw_gif((45, 31), palette, [dict(x=0, y=0, w=45, h=31, indices=indices)])[6:])
     add("interlaced.gif", raw_gif((45, 31), palette, [dict(x=0, y=0, w=45, h=31, indices=indices, interlace=True)]))
     second = (indices + 5) % 37
     add("animated.gif", raw_gif((45, 31), palette, [dict(x=0, y=0, w=45, h=31, indices=indices),

@@ -12,8 +12,12 @@ struct AddedToken: Sendable, Equatable {
     /// Match against the normalised text instead of the raw input.
     let normalized: Bool
 
+    /// Largest id accepted from a file (ids index arrays; real vocabularies are far below it).
+    static let maximumID = 1 << 24
+
     static func parse(_ json: JSONObject, id: Int) throws -> AddedToken {
-        AddedToken(id: id, content: try json.string("content"),
+        guard (0..<maximumID).contains(id) else { throw json.malformed("id", "token id \(id) is outside 0..<\(maximumID)") }
+        return AddedToken(id: id, content: try json.string("content"),
                    special: try json.bool("special", default: false),
                    lstrip: try json.bool("lstrip", default: false),
                    rstrip: try json.bool("rstrip", default: false),

@@ -97,8 +97,8 @@ struct TokenizerDefinition {
     private static func vocabMap(_ fields: [String: Any], file: String, key: String) throws -> [String: Int] {
         var vocab = [String: Int](minimumCapacity: fields.count)
         for (token, value) in fields {
-            guard let id = value as? Int, id >= 0 else {
-                throw TokenizerError.malformedJSON(file: file, key: "\(key).\(token)", reason: "expected a non-negative integer id")
+            guard let id = value as? Int, (0..<AddedToken.maximumID).contains(id) else {
+                throw TokenizerError.malformedJSON(file: file, key: "\(key).\(token)", reason: "expected an integer id in 0..<\(AddedToken.maximumID)")
             }
             vocab[token] = id
         }

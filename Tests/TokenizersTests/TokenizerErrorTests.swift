@@ -73,6 +73,13 @@ final class TokenizerErrorTests: XCTestCase {
         assertError(url, { if case .invalidMerge(_, 1, _, _) = $0 { return true }; return false }, "zzz")
     }
 
+    func testOutOfRangeTokenID() throws {
+        let url = try writeVariant { json in
+            json["added_tokens"] = [["id": -1, "content": "<x>", "special": true]]
+        }
+        assertError(url, { if case .malformedJSON(_, "added_tokens[0].id", _) = $0 { return true }; return false }, "-1")
+    }
+
     func testVocabAndMergesNeedQwen2Class() throws {
         for name in ["vocab.json", "merges.txt"] {
             try FileManager.default.copyItem(at: Fixtures.qwen2Directory.appendingPathComponent(name), to: dir.appendingPathComponent(name))

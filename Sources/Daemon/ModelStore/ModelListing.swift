@@ -11,7 +11,7 @@ public struct ModelListing: Sendable, Equatable, Codable {
 
     public static func entries(for models: ModelPaths) -> [ModelListing] {
         ModelKind.allCases.map { kind in
-            let path = kind == .qwen ? models.qwen : models.aya
+            let path = models.path(for: kind)
             let manifest = ModelManifest.load(from: path)
             return ModelListing(name: kind.rawValue, repository: ModelRepository.aliases[kind.rawValue] ?? "",
                                 path: path, present: FileManager.default.fileExists(atPath: path + "/config.json"),

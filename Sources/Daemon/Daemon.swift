@@ -69,7 +69,8 @@ public final class ScrawlDaemon {
         thread.start()
 
         var watchdog: Watchdog?
-        if let interval = SystemdNotifier.watchdogInterval() {
+        let watchdogInterval = SystemdNotifier.watchdogInterval()
+        if let interval = watchdogInterval {
             let heartbeat = monitor.heartbeat
             watchdog = Watchdog(interval: interval, notifier: notifier) { Date().timeIntervalSince(heartbeat.get()) < interval }
             watchdog?.start()
@@ -81,7 +82,8 @@ public final class ScrawlDaemon {
         notifier.ready(status: "idle, \(inboxSummary)")
         logger.notice("ready", metadata: ["inboxes": "\(config.inboxes.map(\.path).joined(separator: ","))",
                                           "catalog": "\(config.catalogPath)", "pid": "\(getpid())"])
-        monitor.run()
+        // The loop turns at least four times per watchdog interval, so a fresh heartbeat means a live loop.
+        monitor.run(idleWaitMs: Int32(min(1000, (watchdogInterval ?? 4) * 1000 / 4)))
 
         if workerDone.wait(timeout: .now() + .seconds(config.daemon.stopGraceS)) == .timedOut {
             if case .reading(let path, _) = worker.state {

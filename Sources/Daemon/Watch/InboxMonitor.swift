@@ -78,10 +78,11 @@ public final class InboxMonitor: @unchecked Sendable {
         rescanAll(reason: "start")
     }
 
-    /// The loop; returns after `stop()`.
-    public func run() {
+    /// The loop; returns after `stop()`. It waits at most `idleWaitMs` for an event, so `heartbeat`
+    /// is never older than that while the loop is healthy.
+    public func run(idleWaitMs: Int32 = 1000) {
         while !stopFlag.get() {
-            turn(timeoutMs: settle.isEmpty ? 1000 : 100)
+            turn(timeoutMs: settle.isEmpty ? idleWaitMs : min(idleWaitMs, 100))
         }
     }
 

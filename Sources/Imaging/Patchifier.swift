@@ -11,27 +11,30 @@ public enum Patchifier {
         let gridH = img.height / (p * m) * m, gridW = img.width / (p * m) * m
         let cols = 3 * t * p * p
         let rows = gridH * gridW
-        var values = [Float](repeating: 0, count: rows * cols)
         let plane = img.width * img.height
-        var row = 0
-        for bh in 0..<(gridH / m) {
-            for bw in 0..<(gridW / m) {
-                for mh in 0..<m {
-                    for mw in 0..<m {
-                        let top = (bh * m + mh) * p, left = (bw * m + mw) * p
-                        var e = row * cols
-                        for c in 0..<3 {
-                            for _ in 0..<t {
-                                for y in 0..<p {
-                                    let start = c * plane + (top + y) * img.width + left
-                                    for x in 0..<p { values[e + x] = img.planes[start + x] }
-                                    e += p
+        // Every element is written below, so skip zero-filling what can be hundreds of MB.
+        let values = [Float](unsafeUninitializedCapacity: rows * cols) { buffer, initialized in
+            img.planes.withUnsafeBufferPointer { planes in
+                var e = 0
+                for bh in 0..<(gridH / m) {
+                    for bw in 0..<(gridW / m) {
+                        for mh in 0..<m {
+                            for mw in 0..<m {
+                                let top = (bh * m + mh) * p, left = (bw * m + mw) * p
+                                for c in 0..<3 {
+                                    for _ in 0..<t {
+                                        for y in 0..<p {
+                                            let start = c * plane + (top + y) * img.width + left
+                                            for x in 0..<p { buffer[e + x] = planes[start + x] }
+                                            e += p
+                                        }
+                                    }
                                 }
                             }
                         }
-                        row += 1
                     }
                 }
+                initialized = e
             }
         }
         return (values, rows, cols, gridH, gridW)

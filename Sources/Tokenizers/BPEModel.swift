@@ -6,7 +6,7 @@ final class BPEModel: Sendable {
     /// Vocabulary string (byte-level characters) → id.
     let vocab: [String: Int]
     /// Merge table keyed by the two ids (`left << 32 | right`); value `rank << 32 | mergedID`.
-    private let merges: [UInt64: UInt64]
+    let merges: [UInt64: UInt64]
     /// Id of the single-character token of each byte, or -1 when the vocabulary lacks it.
     private let byteIDs: [Int]
     private let ignoreMerges: Bool
@@ -57,6 +57,14 @@ final class BPEModel: Sendable {
 
     private func merge(_ piece: String) -> [Int] {
         if ignoreMerges, let id = vocab[ByteLevelAlphabet.encode(piece.utf8)] { return [id] }
+        let symbols = initialSymbols(piece)
+        // Repeatedly merge the adjacent pair of lowest rank (the leftmost one on ties), as HF does.
+        // Short pieces: rescan (fast, no allocation); long ones: a priority queue, O(n log n).
+        return symbols.count <= 64 ? BPEMerge.byRescanning(symbols, merges) : BPEMerge.byQueue(symbols, merges)
+    }
+
+    /// One id per byte (the byte's single-character token), before any merge.
+    func initialSymbols(_ piece: String) -> [Int] {
         var symbols = [Int]()
         symbols.reserveCapacity(piece.utf8.count)
         var lastWasUnknown = false
@@ -69,25 +77,6 @@ final class BPEModel: Sendable {
                 symbols.append(unknownID)
                 lastWasUnknown = true
             }
-        }
-        // Repeatedly merge the adjacent pair of lowest rank (the leftmost one on ties), as HF does.
-        while symbols.count > 1 {
-            var bestRank = UInt64.max
-            var bestIndex = -1
-            var bestMerged = 0
-            for i in 0..<(symbols.count - 1) {
-                if let entry = merges[UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])] {
-                    let rank = entry >> 32
-                    if rank < bestRank {
-                        bestRank = rank
-                        bestIndex = i
-                        bestMerged = Int(entry & 0xFFFF_FFFF)
-                    }
-                }
-            }
-            guard bestIndex >= 0 else { break }
-            symbols[bestIndex] = bestMerged
-            symbols.remove(at: bestIndex + 1)
         }
         return symbols
     }

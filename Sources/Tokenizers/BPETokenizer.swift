@@ -9,7 +9,7 @@ public final class BPETokenizer: Sendable {
     private let normalizedMatcher: AddedTokenMatcher
     private let normalizer: Normalizer
     private let preTokenizer: [PreTokenizerStep]
-    private let model: BPEModel
+    let model: BPEModel
     private let postProcessor: PostProcessor
     /// id → token string (vocabulary or added token); nil where no token has the id.
     private let tokens: [String?]

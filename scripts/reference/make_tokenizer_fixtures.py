@@ -138,6 +138,13 @@ EXTRA_LINES = [
     "Linear B + dot below: \U00010053\u0323 tag + dot above: \U000e0074\u0307 math + acute: \U0001d400\u0301",
     "Kaithi composition: \U00011099\U000110ba and musical \U0001d15f\U0001d165 and reorder a\u0301\u0323",
     "Unassigned: \u0380 \U000e0000 \U0001007f\u0300 and noncharacters \ufdd0 \U0010fffe",
+    # Long single pieces (the BPE merge queue path, > 64 bytes).
+    "x" * 700,
+    "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft" * 4,
+    "中文字符的一个很长的序列没有任何空格或者标点符号" * 12,
+    " " * 300 + "end",
+    "👍🏽👨‍👩‍👧❤️" * 30,
+    "ab" * 200 + "ba" * 200,
 ]
 
 POOL = (

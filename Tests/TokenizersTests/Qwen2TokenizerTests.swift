@@ -28,6 +28,19 @@ final class Qwen2TokenizerTests: XCTestCase {
         }
     }
 
+    func testConcurrentEncodingMatchesReference() throws {
+        // The piece cache is shared; encoding from several threads at once must give the same ids.
+        let tokenizer = try BPETokenizer(directory: Fixtures.qwen2Directory)  // fresh, empty cache
+        let corpus = try Fixtures.qwen2Corpus()
+        let mismatches = Mismatches()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for (i, text) in corpus.texts.enumerated() where i % 2 == worker % 2 || worker < 2 {
+                if tokenizer.encode(text) != corpus.ids[i] { mismatches.add(i) }
+            }
+        }
+        XCTAssertEqual(mismatches.lines, [])
+    }
+
     func testDecodeMatchesReference() throws {
         let tokenizer = try Fixtures.qwen2.get()
         let corpus = try Fixtures.qwen2Corpus()
@@ -91,4 +104,12 @@ final class Qwen2TokenizerTests: XCTestCase {
             assertSameIDs(slow.encode(text), expected, "vocab.json+merges.txt, line \(text.debugDescription)")
         }
     }
+}
+
+/// Collects failing line numbers from several threads.
+private final class Mismatches: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var found = [Int]()
+    func add(_ line: Int) { lock.lock(); found.append(line); lock.unlock() }
+    var lines: [Int] { lock.lock(); defer { lock.unlock() }; return found.sorted() }
 }

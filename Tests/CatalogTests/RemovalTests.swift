@@ -49,3 +49,28 @@ final class RemovalTests: XCTestCase {
         XCTAssertEqual(try f.catalog.status(recentFailures: 0).count(.done), 1)
     }
 }
+
+final class IndexInvariantTests: XCTestCase {
+    /// After any mix of operations, the FTS table holds exactly the current, present, done documents.
+    func testIndexHoldsExactlyTheLiveDoneDocuments() throws {
+        let f = try CatalogFixture()
+        try f.read("/inbox/a.jpg", sha: "1", text: "alpha one")
+        try f.read("/inbox/b.jpg", sha: "2", text: "beta two")
+        try f.read("/inbox/a.jpg", sha: "3", text: "alpha three")          // new version
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/copy-b.jpg", sha: "2"))  // reused
+        try f.catalog.markRemoved(path: "/inbox/b.jpg")
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/c.jpg", sha: "4"))
+        try f.catalog.fail(try XCTUnwrap(try f.catalog.claimNextJob()), error: "broken")
+        let (indexed, live) = try f.catalog.read { db in
+            (try db.query("SELECT rowid FROM documents_fts ORDER BY rowid") { $0.int64(0) },
+             try db.query("""
+                SELECT id FROM documents WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL ORDER BY id
+                """) { $0.int64(0) })
+        }
+        XCTAssertEqual(indexed, live)
+        XCTAssertEqual(live.count, 2, "a.jpg v2 and copy-b.jpg")
+        try f.catalog.reindex()
+        let reindexed = try f.catalog.read { db in try db.query("SELECT rowid FROM documents_fts ORDER BY rowid") { $0.int64(0) } }
+        XCTAssertEqual(reindexed, live)
+    }
+}

@@ -163,4 +163,21 @@ final class IntakeAndWorkerTests: XCTestCase {
         XCTAssertEqual(worker.state, .stopped)
         XCTAssertEqual(loader.loads.count, 2, "with idle_unload_s = 0 the model is unloaded between the two scans and loaded again")
     }
+
+    func testAScanInterruptedTooOftenIsFailedNotReadAgain() throws {
+        let sandbox = try DaemonSandbox()
+        let scan = try sandbox.drop("imaging/decode/baseline444.jpg", as: "poison.jpg")
+        _ = sandbox.intake().take(scan)
+        // Three daemons died while reading it: each start puts the running job back in the queue.
+        for _ in 0..<Worker.maxAttempts {
+            XCTAssertNotNil(try sandbox.catalog.claimNextJob())
+            try sandbox.catalog.requeueRunningJobs()
+        }
+        let loader = RecordingLoader()
+        sandbox.worker(loader: loader).drain()
+        XCTAssertTrue(loader.engine.requests.isEmpty, "the model is not run a fourth time")
+        let error = try XCTUnwrap(try sandbox.json(at: scan + ".json")["error"] as? String)
+        XCTAssertTrue(error.contains("stopped while reading this scan 3 times"), error)
+        XCTAssertEqual(try sandbox.catalog.status(recentFailures: 1).count(.failed), 1)
+    }
 }

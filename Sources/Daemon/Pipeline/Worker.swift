@@ -32,6 +32,10 @@ public final class Worker: @unchecked Sendable {
 
     /// How often progress (tokens) goes to the catalog and to systemd's STATUS.
     static let progressInterval: TimeInterval = 1
+    /// A job claimed more often than this was interrupted every time (the process crashed or was
+    /// killed while reading it): it is failed instead of read again, so one poisonous scan cannot
+    /// crash-loop the service. `scrawl retry` queues it again.
+    public static let maxAttempts = 3
 
     public init(catalog: Catalog, config: ScrawlConfig, loader: EngineLoading, decoder: ScanDecoding, logger: Logger,
                 onStateChange: @escaping @Sendable (State) -> Void = { _ in }) {
@@ -132,6 +136,14 @@ public final class Worker: @unchecked Sendable {
         } catch {
             // Gone, replaced by a symlink or a FIFO: nothing to read and nothing to write beside it.
             record(job, error: "\(error)", sidecars: nil, scanMode: 0)
+            return
+        }
+        guard job.attempts <= Self.maxAttempts else {
+            let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
+                                                width: nil, height: nil)
+            record(job, error: "scrawl stopped while reading this scan \(job.attempts - 1) times (a crash or a kill?); "
+                       + "it is not read again until `scrawl retry \(job.path)`",
+                   sidecars: paths, scanMode: scan.status.mode, source: source)
             return
         }
         let sha256 = SHA256.hex(of: scan.bytes)

@@ -90,6 +90,37 @@ final class Qwen2TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode("Hello", addSpecialTokens: true), tokenizer.encode("Hello"))
     }
 
+    func testOCRFineTuneTokenFlags() throws {
+        // Qwen2-VL-OCR-2B marks the 13 chat/vision tokens special: false, normalized: true (reference notes
+        // 6.4): they still encode whole, but skipSpecialTokens keeps them. Built here from the fixture.
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var json = try XCTUnwrap(Fixtures.json("qwen2/tokenizer.json") as? [String: Any])
+        let added = try XCTUnwrap(json["added_tokens"] as? [[String: Any]])
+        json["added_tokens"] = added.map { token -> [String: Any] in
+            guard token["content"] as? String != "<|endoftext|>" else { return token }
+            var t = token
+            t["special"] = false
+            t["normalized"] = true
+            return t
+        }
+        try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("tokenizer.json"))
+        try Data(#"{"eos_token": "<|endoftext|>", "model_max_length": 1000000000000000019884624838656, "tokenizer_class": "Qwen2Tokenizer"}"#.utf8)
+            .write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        let tokenizer = try BPETokenizer(directory: dir)
+        XCTAssertEqual(tokenizer.eosTokenID, 151643)
+        XCTAssertFalse(tokenizer.isSpecial(151645))
+        XCTAssertTrue(tokenizer.isSpecial(151643))
+        let cases = try XCTUnwrap(Fixtures.json("qwen2-ocr-flags.json") as? [[String: Any]])
+        XCTAssertEqual(cases.count, 40)
+        for c in cases {
+            let text = try XCTUnwrap(c["text"] as? String)
+            let ids = tokenizer.encode(text)
+            assertSameIDs(ids, try XCTUnwrap(c["ids"] as? [Int]), text.debugDescription)
+            XCTAssertEqual(tokenizer.decode(ids, skipSpecialTokens: true), c["decoded_skip_special"] as? String)
+        }
+    }
+
     func testVocabAndMergesFilesGiveTheSameEncoding() throws {
         // A folder with vocab.json + merges.txt + tokenizer_config.json only (the slow Qwen2Tokenizer files).
         let dir = try Fixtures.temporaryDirectory()

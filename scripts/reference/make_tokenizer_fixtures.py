@@ -19,6 +19,8 @@ Writes, under Tests/Fixtures/tokenizers/:
   aya-tiny-variants/      two variants of aya-tiny/tokenizer.json with their reference encodings (variants.json):
                           extra added tokens with lstrip / rstrip / single_word / normalized, and a ByteLevel
                           pre-tokenizer with add_prefix_space true -- options the shipped files do not use
+  qwen2-ocr-flags.json    corpus lines encoded/decoded with the added-token flags of the OCR fine-tune (special
+                          false, normalized true for all but <|endoftext|>); the test rebuilds that tokenizer.json
   decode-cases.json       id sequences whose bytes are not valid UTF-8 on their own, with the reference
                           decode (errors="replace") -- for the decoder and the streaming detokenizer
 
@@ -257,6 +259,20 @@ def make_variants(aya_dir):
     write_json(out_dir / "variants.json", variants)
 
 
+def ocr_variant(texts):
+    """The Qwen2-VL-OCR-2B tokenizer flags (reference notes section 6.4): all added tokens but <|endoftext|> are
+    special: false, normalized: true. Encoded and decoded (skipping special tokens) by the reference library."""
+    spec = json.load(open(OUT / "qwen2" / "tokenizer.json", encoding="utf-8"))
+    for token in spec["added_tokens"]:
+        if token["content"] != "<|endoftext|>":
+            token.update(special=False, normalized=True)
+    tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
+    sample = [t for t in texts if "<|" in t][:20] + texts[:20]
+    return [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids,
+             "decoded_skip_special": tok.decode(tok.encode(t, add_special_tokens=False).ids, skip_special_tokens=True)}
+            for t in sample]
+
+
 def decode_cases(tok):
     """Id sequences whose byte concatenation is split mid-character or is invalid UTF-8."""
     vocab = tok.get_vocab()
@@ -302,6 +318,7 @@ def main():
         "decoded_skip_special": [qwen.decode(ids, skip_special_tokens=True) for ids in encode_all(qwen, texts)],
     })
     write_json(OUT / "decode-cases.json", decode_cases(qwen))
+    write_json(OUT / "qwen2-ocr-flags.json", ocr_variant(texts))
 
     cohere_dir = SHARED / "cohere"
     if (cohere_dir / "tokenizer.json").exists():

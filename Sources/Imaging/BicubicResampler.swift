@@ -41,23 +41,34 @@ public enum BicubicResampler {
                     let w = SendablePointer(weights.baseAddress)
                     parallelRows(rows.count) { range in
                         guard let s = src.pointer, let d = dst.pointer, let kk = w.pointer else { return }
-                        for row in range {
-                            let inRow = s + (rows.lowerBound + row) * inStride
-                            let outRow = d + row * outStride
+                        // Two rows at a time share each weight load (six independent sums); an odd last
+                        // row is computed twice into the same place.
+                        for row in Swift.stride(from: range.lowerBound, to: range.upperBound, by: 2) {
+                            let next = min(row + 1, range.upperBound - 1)
+                            let in0 = s + (rows.lowerBound + row) * inStride, in1 = s + (rows.lowerBound + next) * inStride
+                            let out0 = d + row * outStride, out1 = d + next * outStride
                             for x in 0..<outW {
                                 let k = kk + x * c.kernelSize
-                                var p = inRow + c.first[x] * 3
-                                var r: Int32 = 1 << 21, g: Int32 = 1 << 21, b: Int32 = 1 << 21
+                                var p = in0 + c.first[x] * 3, q = in1 + c.first[x] * 3
+                                var r0: Int32 = 1 << 21, g0: Int32 = 1 << 21, b0: Int32 = 1 << 21
+                                var r1: Int32 = 1 << 21, g1: Int32 = 1 << 21, b1: Int32 = 1 << 21
                                 for tap in 0..<c.count[x] {
                                     let weight = k[tap]
-                                    r &+= Int32(p[0]) &* weight
-                                    g &+= Int32(p[1]) &* weight
-                                    b &+= Int32(p[2]) &* weight
+                                    r0 &+= Int32(p[0]) &* weight
+                                    g0 &+= Int32(p[1]) &* weight
+                                    b0 &+= Int32(p[2]) &* weight
+                                    r1 &+= Int32(q[0]) &* weight
+                                    g1 &+= Int32(q[1]) &* weight
+                                    b1 &+= Int32(q[2]) &* weight
                                     p += 3
+                                    q += 3
                                 }
-                                outRow[x * 3] = clip8(r)
-                                outRow[x * 3 + 1] = clip8(g)
-                                outRow[x * 3 + 2] = clip8(b)
+                                out0[x * 3] = clip8(r0)
+                                out0[x * 3 + 1] = clip8(g0)
+                                out0[x * 3 + 2] = clip8(b0)
+                                out1[x * 3] = clip8(r1)
+                                out1[x * 3 + 1] = clip8(g1)
+                                out1[x * 3 + 2] = clip8(b1)
                             }
                         }
                     }

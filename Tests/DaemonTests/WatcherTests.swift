@@ -108,4 +108,19 @@ final class WatcherTests: XCTestCase {
         XCTAssertEqual(InboxScanner.files(under: inbox, recursive: true).map(\.path), [inbox + "/a.jpg", inbox + "/sub/b.png"])
         XCTAssertEqual(InboxScanner.files(under: inbox, recursive: false).map(\.path), [inbox + "/a.jpg"])
     }
+
+    func testQueueOverflowIsReported() throws {
+        let dir = try TemporaryDirectory()
+        let watcher = try InotifyWatcher()
+        try watcher.watchTree(dir.resolved, recursive: true)
+        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+        // Each new file queues CREATE and CLOSE_WRITE: more files than half the limit overflow the queue.
+        for index in 0...(limit / 2 + 10) {
+            let fd = open(dir.resolved + "/f\(index).jpg", O_CREAT | O_WRONLY, 0o600)
+            XCTAssertGreaterThanOrEqual(fd, 0)
+            close(fd)
+        }
+        XCTAssertTrue(watcher.readEvents().contains(.overflow), "IN_Q_OVERFLOW reported (the monitor rescans on it)")
+    }
 }

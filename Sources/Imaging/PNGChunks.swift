@@ -6,6 +6,9 @@ struct PNGChunks {
     var bitDepth = 0
     var colorType = 0
     var exif: [UInt8]?
+    /// XMP from an uncompressed iTXt or a tEXt chunk keyed "XML:com.adobe.xmp" (PIL's fallback
+    /// source of the orientation). Compressed iTXt is not inflated here.
+    var xmp: [UInt8]?
     /// The file with gAMA, sRGB, iCCP, cHRM and tRNS removed (PIL ignores gamma and colour
     /// profiles, and `convert("RGB")` ignores transparency; libpng would gamma-convert or composite).
     var stripped: [UInt8]
@@ -41,6 +44,7 @@ struct PNGChunks {
                 sawHeader = true
             }
             if type == "eXIf" { exif = Array(body) }
+            if type == "iTXt" || type == "tEXt", let text = Self.xmpText(type: type, body: body) { xmp = text }
             if Self.ignoredTypes.contains(type) {
                 removedAny = true
             } else {
@@ -53,5 +57,27 @@ struct PNGChunks {
             throw .damaged(format: .png, detail: "no IHDR chunk (file too short: \(data.count) bytes)")
         }
         stripped = removedAny ? kept : data
+    }
+
+    /// The orientation PIL's `getexif()` reports for a PNG: eXIf, else the XMP fallback, else 1.
+    var orientation: Int {
+        if let exif, let value = ExifOrientationParser.orientation(exif: exif) { return value }
+        if let xmp, let value = XMPOrientationParser.orientation(xmp: xmp) { return value }
+        return 1
+    }
+
+    private static let xmpKeyword = Array("XML:com.adobe.xmp".utf8)
+
+    /// tEXt: keyword NUL text. iTXt: keyword NUL flag method language NUL translated NUL text.
+    private static func xmpText(type: String, body: ArraySlice<UInt8>) -> [UInt8]? {
+        guard body.starts(with: xmpKeyword + [0]) else { return nil }
+        let rest = body.dropFirst(xmpKeyword.count + 1)
+        if type == "tEXt" { return Array(rest) }
+        guard rest.count >= 2, rest[rest.startIndex] == 0 else { return nil }  // compressed: not read
+        let afterFlags = rest.dropFirst(2)
+        guard let languageEnd = afterFlags.firstIndex(of: 0) else { return nil }
+        let afterLanguage = afterFlags[(languageEnd + 1)...]
+        guard let translatedEnd = afterLanguage.firstIndex(of: 0) else { return nil }
+        return Array(afterLanguage[(translatedEnd + 1)...])
     }
 }

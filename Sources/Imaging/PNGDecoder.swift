@@ -54,8 +54,7 @@ enum PNGDecoder {
             if failure != nil { png_image_free(&image) }
         }
         if let failure { throw .damaged(format: .png, detail: failure) }
-        let orientation = chunks.exif.flatMap { ExifOrientationParser.orientation(exif: $0) } ?? 1
-        return Result(image: RGBImage(width: chunks.width, height: chunks.height, pixels: pixels), orientation: orientation)
+        return Result(image: RGBImage(width: chunks.width, height: chunks.height, pixels: pixels), orientation: chunks.orientation)
     }
 
     private static func message(of image: png_image) -> String {

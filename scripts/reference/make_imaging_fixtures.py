@@ -311,6 +311,10 @@ def decode_cases(folder):
     add("rgb16_gamma1.png", raw_png(19, 17, 2, 16, rgb16, extra=gamma))
     add("rgb8_srgb.png", raw_png(45, 31, 2, 8, np.asarray(scan), extra=png_chunk(b"sRGB", b"\0")))
     add("exif6.png", raw_png(45, 31, 2, 8, np.asarray(scan), extra=png_chunk(b"eXIf", tiff_orientation(6, True))))
+    xmp_png = b'<x:xmpmeta><rdf:Description tiff:Orientation="3"/></x:xmpmeta>'
+    add("xmp_itxt3.png", raw_png(45, 31, 2, 8, np.asarray(scan),
+                                 extra=png_chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0" + xmp_png)))
+    add("xmp_text5.png", raw_png(45, 31, 2, 8, np.asarray(scan), extra=png_chunk(b"tEXt", b"XML:com.adobe.xmp\0" + xmp_png.replace(b'"3"', b'"5"'))))
     good = raw_png(45, 31, 2, 8, np.asarray(scan))
     iend = good.rindex(b"IEND") - 4
     add("exif_after_idat.png", good[:iend] + png_chunk(b"eXIf", tiff_orientation(8, False)) + good[iend:])

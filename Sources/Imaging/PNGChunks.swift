@@ -59,6 +59,17 @@ struct PNGChunks {
         stripped = removedAny ? kept : data
     }
 
+    /// `stripped` with one more chunk right after IHDR (whose chunk is always bytes 8..<33).
+    func stripped(inserting type: String, _ payload: [UInt8]) -> [UInt8] {
+        guard stripped.count >= 33 else { return stripped }
+        let typeBytes = Array(type.utf8)
+        let length = UInt32(payload.count)
+        let lengthBytes = (0..<4).map { UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32($0))) }
+        let crc = CRC32.checksum(typeBytes + payload)
+        let crcBytes = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32($0))) }
+        return Array(stripped[0..<33]) + lengthBytes + typeBytes + payload + crcBytes + stripped[33...]
+    }
+
     /// The orientation PIL's `getexif()` reports for a PNG: eXIf, else the XMP fallback, else 1.
     var orientation: Int {
         if let exif, let value = ExifOrientationParser.orientation(exif: exif) { return value }

@@ -36,6 +36,10 @@ final class DecodeParityTests: XCTestCase {
                 differing += 1
             }
             XCTAssertLessThanOrEqual(worst, item.tolerance, "\(item.file): \(differing) bytes differ from PIL, worst by \(worst)")
+            // Where a tolerance is allowed (16-bit PNG with translucent alpha; half the fixture's alpha
+            // values are below 257, where only the 8-bit bound helps), off-by-one stays the exception:
+            // measured 103 and 120 of 969 bytes.
+            XCTAssertLessThanOrEqual(differing * 100, expected.count * 15, "\(item.file): \(differing) of \(expected.count) bytes differ")
         }
     }
 

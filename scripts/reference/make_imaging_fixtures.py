@@ -290,7 +290,7 @@ def decode_cases(folder):
     rgb16 = RNG.integers(0, 65536, size=(17, 19, 3)).astype(np.uint16)
     add("rgb16.png", raw_png(19, 17, 2, 16, rgb16))
     rgba16 = RNG.integers(0, 65536, size=(17, 19, 4)).astype(np.uint16)
-    rgba16[..., 3] = RNG.integers(4096, 65536, size=(17, 19))  # alpha >= 4096: the un-premultiply gap is <= 1
+    rgba16[..., 3] = RNG.choice([0, 1, 200, 256, 4096, 30000, 65534, 65535], size=(17, 19))
     opaque = rgba16.copy()
     opaque[..., 3] = 65535
     add("rgba16_opaque.png", raw_png(19, 17, 6, 16, opaque))
@@ -298,6 +298,8 @@ def decode_cases(folder):
     la16 = RNG.integers(0, 65536, size=(17, 19, 2)).astype(np.uint16)
     la16[..., 1] = 65535
     add("greyalpha16_opaque.png", raw_png(19, 17, 4, 16, la16))
+    la16[..., 1] = RNG.choice([0, 3, 255, 5000, 65000], size=(17, 19))
+    add("greyalpha16_translucent.png", raw_png(19, 17, 4, 16, la16), tolerance=1)
     plte = png_chunk(b"PLTE", bytes(RNG.integers(0, 256, size=48, dtype=np.uint8)))
     trns = png_chunk(b"tRNS", bytes([0, 128, 255, 7]))
     add("palette4bit_trns.png", raw_png(11, 13, 3, 4, RNG.integers(0, 16, size=(13, 11), dtype=np.uint8), extra=plte + trns))

@@ -12,6 +12,8 @@ struct PNGChunks {
     /// The file with gAMA, sRGB, iCCP, cHRM and tRNS removed (PIL ignores gamma and colour
     /// profiles, and `convert("RGB")` ignores transparency; libpng would gamma-convert or composite).
     var stripped: [UInt8]
+    /// Offset in `stripped` just past the IHDR chunk.
+    private var headerEnd = 0
 
     /// Chunks removed before libpng sees the stream.
     private static let ignoredTypes: Set<String> = ["gAMA", "sRGB", "iCCP", "cHRM", "tRNS"]
@@ -41,6 +43,7 @@ struct PNGChunks {
                 height = Int(header.u32(4, false) ?? 0)
                 bitDepth = Int(header.byte(8) ?? 0)
                 colorType = Int(header.byte(9) ?? 0)
+                headerEnd = end
                 sawHeader = true
             }
             if type == "eXIf" { exif = Array(body) }
@@ -59,15 +62,15 @@ struct PNGChunks {
         stripped = removedAny ? kept : data
     }
 
-    /// `stripped` with one more chunk right after IHDR (whose chunk is always bytes 8..<33).
+    /// `stripped` with one more chunk right after IHDR (IHDR is never removed, so its end is unchanged).
     func stripped(inserting type: String, _ payload: [UInt8]) -> [UInt8] {
-        guard stripped.count >= 33 else { return stripped }
+        guard stripped.count >= headerEnd else { return stripped }
         let typeBytes = Array(type.utf8)
         let length = UInt32(payload.count)
         let lengthBytes = (0..<4).map { UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32($0))) }
         let crc = CRC32.checksum(typeBytes + payload)
         let crcBytes = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32($0))) }
-        return Array(stripped[0..<33]) + lengthBytes + typeBytes + payload + crcBytes + stripped[33...]
+        return Array(stripped[0..<headerEnd]) + lengthBytes + typeBytes + payload + crcBytes + stripped[headerEnd...]
     }
 
     /// The orientation PIL's `getexif()` reports for a PNG: eXIf, else the XMP fallback, else 1.

@@ -85,7 +85,9 @@ public final class ScrawlDaemon {
         // The loop turns at least four times per watchdog interval, so a fresh heartbeat means a live loop.
         monitor.run(idleWaitMs: Int32(min(1000, (watchdogInterval ?? 4) * 1000 / 4)))
 
-        if workerDone.wait(timeout: .now() + .seconds(config.daemon.stopGraceS)) == .timedOut {
+        // An idle worker needs a moment to notice; a busy one gets the grace time, then is abandoned.
+        let grace = worker.state == .idle ? max(2, config.daemon.stopGraceS) : config.daemon.stopGraceS
+        if workerDone.wait(timeout: .now() + .seconds(grace)) == .timedOut {
             if case .reading(let path, _) = worker.state {
                 logger.notice("abandoning the scan being read; it stays queued and is read again at the next start",
                               metadata: ["path": "\(path)"])

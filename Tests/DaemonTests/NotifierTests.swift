@@ -73,6 +73,20 @@ final class NotifierTests: XCTestCase {
         watchdog.stop()
     }
 
+    func testAFullReceiverQueueNeverBlocksTheDaemon() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.resolved + "/notify.sock"
+        let fd = try bindDatagramSocket(path, abstract: false)
+        defer { close(fd) }
+        let notifier = SystemdNotifier(socketPath: path)
+        let started = Date()
+        let results = (0..<5000).map { _ in notifier.send("WATCHDOG=1") }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertTrue(results.first ?? false)
+        XCTAssertTrue(results.contains(false), "a full queue drops the datagram instead of blocking")
+        XCTAssertEqual(receive(fd), "WATCHDOG=1")
+    }
+
     func testWithoutNotifySocketNothingIsSent() {
         let notifier = SystemdNotifier(socketPath: "relative-is-not-a-socket")
         XCTAssertFalse(notifier.isEnabled)

@@ -102,6 +102,26 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(try harness.stop(), 0)
     }
 
+    func testSIGTERMMidRunExitsZeroAndTheScanIsReadAfterRestart() throws {
+        let harness = try ServeHarness(daemonConfig: "stop_grace_s = 0")
+        try harness.start()
+        let scan = try harness.drop("qwen2vl/images/large.png", as: "big.png")
+        try harness.waitFor("the read to start", timeout: 30) { harness.log().contains("path=\(scan) [Daemon] reading") }
+        XCTAssertEqual(try harness.stop(), 0, "SIGTERM exits 0 even while a scan is being read")
+        let abandoned = harness.log().contains("abandoning the scan being read")
+        if !abandoned {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: scan + ".json"), "not abandoned, so the read finished:\n\(harness.log())")
+        }
+
+        try harness.start()
+        let json = try harness.sidecar(scan, timeout: 120)
+        XCTAssertNotNil(json["text"] as? String)
+        let status = try harness.scrawl(["status", "--json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])
+        XCTAssertEqual(object["searchable"] as? Int, 1, status.output)
+        XCTAssertEqual(try harness.stop(), 0)
+    }
+
     func testSecondDaemonOnTheSameStateDirIsRefused() throws {
         let harness = try ServeHarness()
         try harness.start()

@@ -28,7 +28,7 @@ final class ServeHarness {
 
     static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
 
-    init(extraConfig: String = "", settleMs: Int = 100) throws {
+    init(extraConfig: String = "", daemonConfig: String = "stop_grace_s = 5", settleMs: Int = 100) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("scrawl-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         root = URL(fileURLWithPath: base).resolvingSymlinksInPath().path
@@ -42,7 +42,7 @@ final class ServeHarness {
             [daemon]
             log_level = "debug"
             rescan_interval_s = 0
-            stop_grace_s = 5
+            \(daemonConfig)
             [models]
             qwen = "\(Self.checkpoint)"
             [[inbox]]

@@ -36,7 +36,8 @@ public final class SystemdNotifier: @unchecked Sendable {
     public func watchdog() { send("WATCHDOG=1") }
     public func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
 
-    /// Sends one datagram; returns whether it was sent. Failures are not fatal: systemd may be gone.
+    /// Sends one datagram without blocking (a full receiver queue drops it rather than stalling the
+    /// daemon); returns whether it was sent. Failures are not fatal: systemd may be gone.
     @discardableResult
     public func send(_ message: String) -> Bool {
         guard let socketPath, fd >= 0 else { return false }
@@ -54,7 +55,7 @@ public final class SystemdNotifier: @unchecked Sendable {
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { addr in
                 payload.withUnsafeBytes { bytes in
-                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), addr, length)
+                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), addr, length)
                 }
             }
         }

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Aya Vision's config.json (`AyaVisionConfig` with a SigLIP `vision_config` and a Cohere2
+/// `text_config`, transformers 4.57.6). Keys missing from the nested configs take the defaults of
+/// SiglipVisionConfig / Cohere2Config, as `from_pretrained` does.
+public struct AyaVisionConfig: Sendable, Equatable {
+    /// SigLIP vision tower (`siglip/configuration_siglip.py`).
+    public struct Vision: Sendable, Equatable {
+        public var hiddenSize: Int
+        public var intermediateSize: Int
+        public var layers: Int
+        public var heads: Int
+        public var channels: Int
+        public var imageSize: Int
+        public var patchSize: Int
+        public var hiddenAct: String
+        public var layerNormEps: Float
+
+        public var headDim: Int { hiddenSize / heads }
+        public var patchesPerSide: Int { imageSize / patchSize }
+        public var patchesPerTile: Int { patchesPerSide * patchesPerSide }
+        /// Values of one flattened patch: channels × patch × patch (588 for 14-px patches).
+        public var patchValues: Int { channels * patchSize * patchSize }
+    }
+
+    /// Cohere2 language model (`cohere2/configuration_cohere2.py`).
+    public struct Text: Sendable, Equatable {
+        public var vocabSize: Int
+        public var hiddenSize: Int
+        public var intermediateSize: Int
+        public var layers: Int
+        public var heads: Int
+        public var kvHeads: Int
+        public var headDim: Int
+        public var layerNormEps: Float
+        public var ropeTheta: Float
+        public var slidingWindow: Int
+        /// Per layer: true = sliding-window attention with RoPE; false = full attention without RoPE.
+        public var slidingLayers: [Bool]
+        public var attentionBias: Bool
+        public var tieWordEmbeddings: Bool
+        /// Read for the record: AyaVisionForConditionalGeneration (4.57.6) does NOT multiply the
+        /// logits by it (only Cohere2ForCausalLM does), so neither does this engine.
+        public var logitScale: Float
+        public var eosTokenIDs: [Int]
+    }
+
+    public var vision: Vision
+    public var text: Text
+    public var imageTokenID: Int
+    public var downsampleFactor: Int
+    public var adapterLayerNormEps: Float
+    public var alignmentIntermediateSize: Int
+    /// How many SigLIP layers run: the hidden state the projector reads (`vision_feature_layer`;
+    /// -1 = the last layer's output, before SigLIP's post_layernorm, which Aya never applies).
+    public var visionLayersUsed: Int
+
+    /// Prompt tokens per tile after the pixel shuffle.
+    public var tokensPerTile: Int {
+        let side = vision.patchesPerSide / downsampleFactor
+        return side * side
+    }
+
+    public init(json: JSONObject) throws {
+        let modelType = try json.string("model_type")
+        guard modelType == "aya_vision" else {
+            throw CheckpointError.unsupportedModel(path: json.path,
+                                                   reason: "model_type is \(modelType ?? "missing"), expected aya_vision")
+        }
+        let v = json.object("vision_config") ?? JSONObject(path: json.path, values: [:], keyPrefix: "vision_config.")
+        let t = json.object("text_config") ?? JSONObject(path: json.path, values: [:], keyPrefix: "text_config.")
+        if let type = try v.string("model_type"), type != "siglip_vision_model" {
+            throw CheckpointError.unsupportedModel(path: json.path, reason: "vision_config.model_type \(type) is not siglip_vision_model")
+        }
+        if let type = try t.string("model_type"), type != "cohere2" {
+            throw CheckpointError.unsupportedModel(path: json.path, reason: "text_config.model_type \(type) is not cohere2")
+        }
+        vision = Vision(hiddenSize: try v.int("hidden_size") ?? 768,
+                        intermediateSize: try v.int("intermediate_size") ?? 3072,
+                        layers: try v.int("num_hidden_layers") ?? 12,
+                        heads: try v.int("num_attention_heads") ?? 12,
+                        channels: try v.int("num_channels") ?? 3,
+                        imageSize: try v.int("image_size") ?? 224,
+                        patchSize: try v.int("patch_size") ?? 16,
+                        hiddenAct: try v.string("hidden_act") ?? "gelu_pytorch_tanh",
+                        layerNormEps: Float(try v.double("layer_norm_eps") ?? 1e-6))
+        try Self.check(vision, json: json)
+
+        let hidden = try t.int("hidden_size") ?? 8192
+        let heads = try t.int("num_attention_heads") ?? 64
+        guard heads > 0, hidden > 0, hidden % heads == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.num_attention_heads",
+                                               reason: "(\(heads)) must divide hidden_size (\(hidden))")
+        }
+        let kvHeads = try t.int("num_key_value_heads") ?? heads
+        guard kvHeads > 0, heads % kvHeads == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.num_key_value_heads",
+                                               reason: "(\(kvHeads)) must divide num_attention_heads (\(heads))")
+        }
+        let layers = try t.int("num_hidden_layers") ?? 40
+        if let scaling = t.object("rope_scaling"), let type = try scaling.string("rope_type") ?? scaling.string("type"),
+           type != "default" {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.rope_scaling",
+                                               reason: "type \(type) is not supported (only default RoPE)")
+        }
+        text = Text(vocabSize: try t.int("vocab_size") ?? 256_000,
+                    hiddenSize: hidden,
+                    intermediateSize: try t.int("intermediate_size") ?? 22528,
+                    layers: layers,
+                    heads: heads,
+                    kvHeads: kvHeads,
+                    headDim: try t.int("head_dim") ?? hidden / heads,
+                    layerNormEps: Float(try t.double("layer_norm_eps") ?? 1e-5),
+                    ropeTheta: Float(try t.double("rope_theta") ?? 10000),
+                    slidingWindow: try t.int("sliding_window") ?? 4096,
+                    slidingLayers: try Self.slidingLayers(t, layers: layers, path: json.path),
+                    attentionBias: try t.bool("attention_bias") ?? false,
+                    tieWordEmbeddings: try t.bool("tie_word_embeddings") ?? json.bool("tie_word_embeddings") ?? true,
+                    logitScale: Float(try t.double("logit_scale") ?? 0.0625),
+                    eosTokenIDs: try t.ints("eos_token_id") ?? json.ints("eos_token_id") ?? [255001])
+        guard text.slidingWindow > 0, text.headDim % 2 == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.sliding_window/head_dim",
+                                               reason: "must be positive (head_dim even)")
+        }
+
+        imageTokenID = try json.int("image_token_index") ?? json.int("image_token_id") ?? 255036
+        downsampleFactor = try json.int("downsample_factor") ?? 2
+        adapterLayerNormEps = Float(try json.double("adapter_layer_norm_eps") ?? 1e-6)
+        alignmentIntermediateSize = try json.int("alignment_intermediate_size") ?? hidden
+        guard downsampleFactor > 0, vision.patchesPerSide % downsampleFactor == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "downsample_factor",
+                                               reason: "(\(downsampleFactor)) must divide the \(vision.patchesPerSide) patches per side")
+        }
+        guard alignmentIntermediateSize > 0, alignmentIntermediateSize % 2 == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "alignment_intermediate_size",
+                                               reason: "must be positive and even (SwiGLU halves it)")
+        }
+        if let strategy = try json.string("vision_feature_select_strategy"), strategy != "full" {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_feature_select_strategy",
+                                               reason: "is \(strategy); only \"full\" is supported (SigLIP has no CLS token)")
+        }
+        let layer = try json.int("vision_feature_layer") ?? -1
+        visionLayersUsed = layer < 0 ? vision.layers + 1 + layer : layer
+        guard (1...vision.layers).contains(visionLayersUsed) else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_feature_layer",
+                                               reason: "(\(layer)) must name one of the \(vision.layers) vision layers")
+        }
+    }
+
+    private static func check(_ v: Vision, json: JSONObject) throws {
+        guard v.hiddenSize > 0, v.heads > 0, v.hiddenSize % v.heads == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.num_attention_heads",
+                                               reason: "(\(v.heads)) must divide hidden_size (\(v.hiddenSize))")
+        }
+        guard v.patchSize > 0, v.imageSize % v.patchSize == 0, v.layers > 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.image_size",
+                                               reason: "(\(v.imageSize)) must be a multiple of patch_size (\(v.patchSize))")
+        }
+    }
+
+    /// `layer_types` when present (4.57 writes it), else the hub's `sliding_window_pattern` (default 4):
+    /// layer i is sliding unless (i + 1) is a multiple of the pattern.
+    private static func slidingLayers(_ t: JSONObject, layers: Int, path: String) throws -> [Bool] {
+        if let types = t.values["layer_types"] as? [Any] {
+            let names = types.compactMap { $0 as? String }
+            guard names.count == layers, names.allSatisfy({ $0 == "sliding_attention" || $0 == "full_attention" }) else {
+                throw CheckpointError.invalidValue(path: path, key: "text_config.layer_types",
+                                                   reason: "must list \(layers) of sliding_attention/full_attention")
+            }
+            return names.map { $0 == "sliding_attention" }
+        }
+        let pattern = try t.int("sliding_window_pattern") ?? t.int("_sliding_window_pattern") ?? 4
+        guard pattern > 0 else {
+            throw CheckpointError.invalidValue(path: path, key: "text_config.sliding_window_pattern", reason: "must be positive")
+        }
+        return (0..<layers).map { ($0 + 1) % pattern != 0 }
+    }
+}

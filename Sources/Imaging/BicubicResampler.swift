@@ -6,6 +6,17 @@ import Dispatch
 /// threads; the result does not depend on the split.
 public enum BicubicResampler {
     public static func resize(_ img: RGBImage, width: Int, height: Int) -> RGBImage {
+        resize(img, width: width, height: height, verticalFirst: pillow13VerticalFirst(from: (img.width, img.height), to: (width, height)))
+    }
+
+    /// Pillow 13 (PR #9549): vertical pass first iff the height shrinks by more than twice as many
+    /// pixels as the width does. Pillow ≤ 12 always ran the horizontal pass first.
+    static func pillow13VerticalFirst(from source: (width: Int, height: Int), to target: (width: Int, height: Int)) -> Bool {
+        target.height < source.height && (source.height - target.height) > 2 * (source.width - target.width)
+    }
+
+    /// `resize` with the pass order given (when both passes run).
+    static func resize(_ img: RGBImage, width: Int, height: Int, verticalFirst: Bool) -> RGBImage {
         let outW = max(0, width), outH = max(0, height)
         guard outW > 0, outH > 0, img.width > 0, img.height > 0 else {
             return RGBImage(width: outW, height: outH, pixels: [UInt8](repeating: 0, count: outW * outH * 3))
@@ -13,7 +24,6 @@ public enum BicubicResampler {
         if outW == img.width && outH == img.height { return img }
         let needHorizontal = outW != img.width
         let needVertical = outH != img.height
-        let verticalFirst = outH < img.height && (img.height - outH) > 2 * (img.width - outW)
 
         if !needVertical { return horizontal(img, rows: 0..<img.height, to: outW) }
         if !needHorizontal { return vertical(img, coefficients: ResampleCoefficients(inSize: img.height, outSize: outH), shift: 0) }

@@ -21,12 +21,21 @@ final class BicubicResamplerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(verticalFirst, 10, "the Pillow 13 vertical-first order must be exercised")
     }
 
-    /// A decoded scan resized to its Qwen2-VL size, checked against the preprocessing fixture later
-    /// in the pipeline; here only the pass-order decision for the A4 example of the notes.
-    func testPassOrderIsPillow13() {
-        // The order changes near-tie pixels; a 1-pixel-high change in height with a large width
-        // change must run horizontal first, and a tall shrink vertical first: both equal PIL (fixtures).
-        XCTAssertTrue(3500 < 3508 && (3508 - 3500) > 2 * (2480 - 2492))
+    /// The pass order matters: for some fixture pairs the Pillow ≤ 12 order (always horizontal
+    /// first) gives different pixels, and only the Pillow 13 order matches PIL here.
+    func testPillow12PassOrderWouldDiffer() throws {
+        var differing = 0
+        for source in try ImagingFixtures.manifest().resize {
+            let image = RGBImage(width: source.width, height: source.height, pixels: try ImagingFixtures.bytes(source.source))
+            for target in source.targets {
+                let rule = BicubicResampler.pillow13VerticalFirst(from: (source.width, source.height), to: (target.width, target.height))
+                XCTAssertEqual(rule, target.verticalFirst, "\(target.width)x\(target.height)")
+                guard target.verticalFirst else { continue }
+                let old = BicubicResampler.resize(image, width: target.width, height: target.height, verticalFirst: false)
+                if SHA256.hex(old.pixels) != target.sha256 { differing += 1 }
+            }
+        }
+        XCTAssertGreaterThan(differing, 0, "no fixture distinguishes the Pillow 13 pass order")
     }
 
     func testIdentityAndDegenerateSizes() {

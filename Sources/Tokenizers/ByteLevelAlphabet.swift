@@ -17,10 +17,10 @@ enum ByteLevelAlphabet {
         return table
     }()
 
-    /// The inverse map: character → byte, for the 256 characters above.
-    static let bytes: [Unicode.Scalar: UInt8] = {
-        var map = [Unicode.Scalar: UInt8]()
-        for (byte, scalar) in characters.enumerated() { map[scalar] = UInt8(byte) }
+    /// The inverse map, indexed by scalar value (all 256 characters are below U+0144): byte, or -1.
+    static let bytes: [Int16] = {
+        var map = [Int16](repeating: -1, count: 0x144)
+        for (byte, scalar) in characters.enumerated() { map[Int(scalar.value)] = Int16(byte) }
         return map
     }()
 
@@ -36,9 +36,11 @@ enum ByteLevelAlphabet {
     static func decode(_ token: String) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(token.unicodeScalars.count)
+        let table = bytes
         for scalar in token.unicodeScalars {
-            guard let b = bytes[scalar] else { return Array(token.utf8) }
-            out.append(b)
+            let v = Int(scalar.value)
+            guard v < table.count, table[v] >= 0 else { return Array(token.utf8) }
+            out.append(UInt8(table[v]))
         }
         return out
     }

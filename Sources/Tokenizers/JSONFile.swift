@@ -5,7 +5,12 @@ struct JSONObject {
     let file: String
     /// Dotted path of this object inside the file ("" for the root), for error messages.
     let path: String
-    let fields: [String: Any]
+    /// Members in file order. Lookups are linear: tokenizer objects are small except the vocabulary,
+    /// which is only ever iterated.
+    let members: [(key: String, value: JSONValue)]
+
+    /// The value of `key` (the last one if repeated), nil when absent.
+    func field(_ key: String) -> JSONValue? { members.last { $0.key == key }?.value }
 
     static func load(_ url: URL) throws -> JSONObject {
         let data: Data
@@ -14,16 +19,16 @@ struct JSONObject {
         } catch {
             throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
         }
-        let value: Any
+        let value: JSONValue
         do {
-            value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            value = try JSONValue.parse([UInt8](data))
         } catch {
-            throw TokenizerError.malformedJSON(file: url.path, key: "(root)", reason: "not valid JSON: \(error.localizedDescription)")
+            throw TokenizerError.malformedJSON(file: url.path, key: "(root)", reason: "not valid JSON: \(error)")
         }
-        guard let dict = value as? [String: Any] else {
+        guard let dict = value.membersValue else {
             throw TokenizerError.malformedJSON(file: url.path, key: "(root)", reason: "expected a JSON object")
         }
-        return JSONObject(file: url.path, path: "", fields: dict)
+        return JSONObject(file: url.path, path: "", members: dict)
     }
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -33,11 +38,11 @@ struct JSONObject {
     }
 
     /// True when the key is absent or JSON null.
-    func isNull(_ key: String) -> Bool { fields[key] == nil || fields[key] is NSNull }
+    func isNull(_ key: String) -> Bool { field(key)?.isNull ?? true }
 
     func string(_ key: String) throws -> String {
-        guard let value = fields[key] else { throw malformed(key, "missing") }
-        guard let s = value as? String else { throw malformed(key, "expected a string") }
+        guard let value = field(key) else { throw malformed(key, "missing") }
+        guard let s = value.stringValue else { throw malformed(key, "expected a string") }
         return s
     }
 
@@ -48,22 +53,20 @@ struct JSONObject {
 
     func bool(_ key: String, default fallback: Bool) throws -> Bool {
         if isNull(key) { return fallback }
-        guard let b = fields[key] as? Bool else { throw malformed(key, "expected true or false") }
+        guard let b = field(key)?.boolValue else { throw malformed(key, "expected true or false") }
         return b
     }
 
     func int(_ key: String) throws -> Int {
-        guard let value = fields[key] else { throw malformed(key, "missing") }
-        guard let n = value as? NSNumber else { throw malformed(key, "expected an integer") }
-        let d = n.doubleValue
-        guard d == d.rounded(), abs(d) < 1e15 else { throw malformed(key, "expected an integer, found \(d)") }
-        return n.intValue
+        guard let value = field(key) else { throw malformed(key, "missing") }
+        guard let n = value.intValue else { throw malformed(key, "expected an integer") }
+        return n
     }
 
     func object(_ key: String) throws -> JSONObject {
-        guard let value = fields[key] else { throw malformed(key, "missing") }
-        guard let d = value as? [String: Any] else { throw malformed(key, "expected an object") }
-        return JSONObject(file: file, path: keyPath(key), fields: d)
+        guard let value = field(key) else { throw malformed(key, "missing") }
+        guard let d = value.membersValue else { throw malformed(key, "expected an object") }
+        return JSONObject(file: file, path: keyPath(key), members: d)
     }
 
     func optionalObject(_ key: String) throws -> JSONObject? {
@@ -71,17 +74,17 @@ struct JSONObject {
         return try object(key)
     }
 
-    func array(_ key: String) throws -> [Any] {
-        guard let value = fields[key] else { throw malformed(key, "missing") }
-        guard let a = value as? [Any] else { throw malformed(key, "expected an array") }
+    func array(_ key: String) throws -> [JSONValue] {
+        guard let value = field(key) else { throw malformed(key, "missing") }
+        guard let a = value.arrayValue else { throw malformed(key, "expected an array") }
         return a
     }
 
     /// The elements of an array of objects, each with its own path ("key[3]").
     func objects(_ key: String) throws -> [JSONObject] {
         try array(key).enumerated().map { index, element in
-            guard let d = element as? [String: Any] else { throw malformed("\(key)[\(index)]", "expected an object") }
-            return JSONObject(file: file, path: keyPath("\(key)[\(index)]"), fields: d)
+            guard let d = element.membersValue else { throw malformed("\(key)[\(index)]", "expected an object") }
+            return JSONObject(file: file, path: keyPath("\(key)[\(index)]"), members: d)
         }
     }
 }

@@ -32,7 +32,7 @@ indirect enum PostProcessor: Sendable {
                 let name = try special.string("id")
                 let entry = try specials.object(name)
                 let ids = try entry.array("ids").enumerated().map { index, value -> Int in
-                    guard let n = value as? Int else { throw entry.malformed("ids[\(index)]", "expected an integer id") }
+                    guard let n = value.intValue else { throw entry.malformed("ids[\(index)]", "expected an integer id") }
                     return n
                 }
                 if seenSequence { suffix += ids } else { prefix += ids }

@@ -14,7 +14,7 @@ struct TokenizerConfig {
         let json = try JSONObject.load(url)
         var config = TokenizerConfig()
         if let decoder = try json.optionalObject("added_tokens_decoder") {
-            for (key, _) in decoder.fields {
+            for (key, _) in decoder.members {
                 guard let id = Int(key) else { throw decoder.malformed(key, "added token ids must be integers") }
                 config.addedTokens.append(try AddedToken.parse(try decoder.object(key), id: id))
             }
@@ -37,14 +37,14 @@ struct TokenizerConfig {
     /// A special token given either as a string or as an AddedToken object with "content".
     static func tokenName(_ json: JSONObject, _ key: String) throws -> String? {
         if json.isNull(key) { return nil }
-        if let s = json.fields[key] as? String { return s }
+        if let s = json.field(key)?.stringValue { return s }
         return try json.object(key).string("content")
     }
 
     /// `chat_template` as a string, or as a list of {name, template} (the one named "default").
     static func chatTemplate(_ json: JSONObject, key: String) throws -> String? {
         if json.isNull(key) { return nil }
-        if let s = json.fields[key] as? String { return s }
+        if let s = json.field(key)?.stringValue { return s }
         let list = try json.objects(key)
         for entry in list where try entry.string("name") == "default" {
             return try entry.string("template")

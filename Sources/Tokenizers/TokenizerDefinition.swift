@@ -34,7 +34,7 @@ struct TokenizerDefinition {
                                              component: "tokenizer_class for vocab.json + merges.txt (only Qwen2Tokenizer)", type: tokenizerClass)
         }
         let vocabJSON = try JSONObject.load(vocabURL)
-        let vocab = try vocabMap(vocabJSON.fields, file: vocabURL.path, key: "(root)")
+        let vocab = try vocabMap(vocabJSON.members, file: vocabURL.path, key: "(root)")
         let text: String
         do {
             text = try String(contentsOf: mergesURL, encoding: .utf8)
@@ -45,11 +45,10 @@ struct TokenizerDefinition {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
             if trimmed.isEmpty || (index == 0 && trimmed.hasPrefix("#version")) { continue }
-            let parts = trimmed.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
+            guard let pair = splitMerge(String(trimmed)) else {
                 throw TokenizerError.invalidMerge(file: mergesURL.path, index: index, merge: String(trimmed), reason: "expected two tokens separated by one space")
             }
-            merges.append((String(parts[0]), String(parts[1])))
+            merges.append(pair)
         }
         let model = try BPEModel(vocab: vocab, merges: merges, ignoreMerges: false, unknownToken: nil, fuseUnknown: false, file: mergesURL.path)
         return TokenizerDefinition(
@@ -61,7 +60,7 @@ struct TokenizerDefinition {
     private static func parseModel(_ json: JSONObject, file: String) throws -> BPEModel {
         let type = try json.optionalString("type") ?? "BPE"
         guard type == "BPE" else { throw TokenizerError.unsupported(file: file, component: "model", type: type) }
-        if let dropout = json.fields["dropout"] as? Double, dropout > 0 {
+        if case let .double(dropout)? = json.field("dropout"), dropout > 0 {
             throw TokenizerError.unsupported(file: file, component: "BPE option", type: "dropout \(dropout)")
         }
         if try json.bool("byte_fallback", default: false) {
@@ -72,18 +71,17 @@ struct TokenizerDefinition {
                 throw TokenizerError.unsupported(file: file, component: "BPE option", type: "\(key) '\(value)'")
             }
         }
-        let vocab = try vocabMap(try json.object("vocab").fields, file: file, key: json.keyPath("vocab"))
+        let vocab = try vocabMap(try json.object("vocab").members, file: file, key: json.keyPath("vocab"))
         let rawMerges = try json.array("merges")
         var merges = [(String, String)]()
         merges.reserveCapacity(rawMerges.count)
         for (index, entry) in rawMerges.enumerated() {
-            if let s = entry as? String {
-                let parts = s.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
+            if let s = entry.stringValue {
+                guard let pair = splitMerge(s) else {
                     throw TokenizerError.invalidMerge(file: file, index: index, merge: s, reason: "expected two tokens separated by one space")
                 }
-                merges.append((String(parts[0]), String(parts[1])))
-            } else if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
+                merges.append(pair)
+            } else if let pair = entry.arrayValue, pair.count == 2, let a = pair[0].stringValue, let b = pair[1].stringValue {
                 merges.append((a, b))
             } else {
                 throw TokenizerError.invalidMerge(file: file, index: index, merge: "\(entry)", reason: "expected \"a b\" or [\"a\", \"b\"]")
@@ -94,10 +92,19 @@ struct TokenizerDefinition {
                             file: file)
     }
 
-    private static func vocabMap(_ fields: [String: Any], file: String, key: String) throws -> [String: Int] {
+    /// "a b" → ("a", "b"); nil unless there is exactly one space with text on both sides.
+    private static func splitMerge(_ s: String) -> (String, String)? {
+        let utf8 = s.utf8
+        guard let space = utf8.firstIndex(of: 0x20), space != utf8.startIndex else { return nil }
+        let rest = utf8.index(after: space)
+        guard rest != utf8.endIndex, !utf8[rest...].contains(0x20) else { return nil }
+        return (String(s[..<space]), String(s[rest...]))
+    }
+
+    private static func vocabMap(_ fields: [(key: String, value: JSONValue)], file: String, key: String) throws -> [String: Int] {
         var vocab = [String: Int](minimumCapacity: fields.count)
         for (token, value) in fields {
-            guard let id = value as? Int, (0..<AddedToken.maximumID).contains(id) else {
+            guard let id = value.intValue, (0..<AddedToken.maximumID).contains(id) else {
                 throw TokenizerError.malformedJSON(file: file, key: "\(key).\(token)", reason: "expected an integer id in 0..<\(AddedToken.maximumID)")
             }
             vocab[token] = id

@@ -97,7 +97,7 @@ enum ModelSelectionError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .unsupportedModelType(let path, let type):
-            return "\(path)/config.json: model_type \"\(type)\" is not supported by this build (expected qwen2_vl)"
+            return "\(path)/config.json: model_type \"\(type)\" is not supported by this build (expected qwen2_vl or aya_vision)"
         }
     }
 }
@@ -120,6 +120,7 @@ func makeEngine(checkpoint: URL) throws -> any OCREngine {
     let modelType = try JSONObject.load(configURL)?.string("model_type") ?? "qwen2_vl"
     switch modelType {
     case "qwen2_vl": return try Qwen2VLEngine(checkpoint: checkpoint)
+    case "aya_vision": return try AyaVisionEngine(checkpoint: checkpoint)
     default: throw ModelSelectionError.unsupportedModelType(path: checkpoint.path, modelType: modelType)
     }
 }

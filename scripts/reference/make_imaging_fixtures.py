@@ -164,11 +164,11 @@ def lzw_literal(indices, min_code_size):
     return bytes(blocks) + b"\0"
 
 
-def raw_gif(screen, palette, frames):
+def raw_gif(screen, palette, frames, background=0):
     """frames: list of dict(x, y, w, h, indices, transparency=None, local=None, interlace=False)."""
     bits = max(1, math.ceil(math.log2(len(palette) // 3)))
     pal = bytes(palette) + bytes(3 * (1 << bits) - len(palette))
-    out = b"GIF89a" + struct.pack("<HH", *screen) + bytes([0x80 | (bits - 1), 0, 0]) + pal
+    out = b"GIF89a" + struct.pack("<HH", *screen) + bytes([0x80 | (bits - 1), background, 0]) + pal
     for f in frames:
         if f.get("transparency") is not None:
             out += b"\x21\xf9\x04\x01\x0a\x00" + bytes([f["transparency"]]) + b"\0"
@@ -339,6 +339,8 @@ def decode_cases(folder):
                                                    dict(x=3, y=2, w=10, h=10, indices=second[:100])]))
     small = indices.reshape(31, 45)[:12, :20].reshape(-1)
     add("small_frame.gif", raw_gif((45, 31), palette, [dict(x=7, y=5, w=20, h=12, indices=small)]))
+    # PIL fills the canvas with index 0, not the screen's background colour index.
+    add("small_frame_bgindex.gif", raw_gif((45, 31), palette, [dict(x=7, y=5, w=20, h=12, indices=small)], background=9))
     add("small_frame_trns.gif", raw_gif((45, 31), palette, [dict(x=7, y=5, w=20, h=12, indices=small, transparency=4)]))
     add("frame_outside.gif", raw_gif((30, 20), palette, [dict(x=20, y=12, w=20, h=12, indices=small)]))
     local = list(RNG.integers(0, 256, size=3 * 37, dtype=np.uint8))

@@ -30,6 +30,10 @@ final class CohereTokenizerTests: XCTestCase {
         for (text, expected) in zip(corpus.texts, ids) {
             assertSameIDs(tokenizer.encode(text), expected, "corpus line \(text.debugDescription)")
         }
+        // Byte-level BPE loses nothing but the normalisation: decoding gives the NFC text back.
+        for (text, expected) in zip(corpus.texts, ids) {
+            XCTAssertEqual(tokenizer.decode(expected), Normalizer.nfc(text), text.debugDescription)
+        }
         let withSpecial = try XCTUnwrap(reference["ids_with_special_tokens"] as? [[Int]])
         for (text, expected) in zip(corpus.texts, withSpecial) {
             assertSameIDs(tokenizer.encode(text, addSpecialTokens: true), expected, "with BOS: \(text.debugDescription)")

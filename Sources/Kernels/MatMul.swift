@@ -8,13 +8,15 @@ public enum MatMul {
     static let chunkPairs = 384
 
     /// out[m × W.rows] = x[m × W.cols]·Wᵀ (+ bias). Row strides default to the dense widths.
+    /// `bf16Arithmetic` false: bf16 weights are widened to f32 and multiplied in f32 (slower; exact parity runs).
     public static func linear(_ x: UnsafePointer<Float>, rows m: Int, ldx: Int? = nil, weight w: WeightMatrix,
-                              bias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>, ldo: Int? = nil) {
+                              bias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>, ldo: Int? = nil,
+                              bf16Arithmetic: Bool = true) {
         let k = w.cols, n = w.rows
         let lda = ldx ?? k, ldc = ldo ?? n
         if m == 0 || n == 0 { return }
         switch w.element {
-        case .bf16 where BFloat16.hasNativeDotProduct:
+        case .bf16 where bf16Arithmetic && BFloat16.hasNativeDotProduct:
             if m < 4 {
                 gemvBF16(x, rows: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc)
             } else {

@@ -14,12 +14,15 @@ public struct WeightMatrix: @unchecked Sendable {
     public let cols: Int
     public let element: WeightElement
     public let base: UnsafeRawPointer
+    /// Keeps the memory behind `base` alive (e.g. the mapped file) as long as the matrix exists.
+    public let owner: AnyObject?
 
-    public init(rows: Int, cols: Int, element: WeightElement, base: UnsafeRawPointer) {
+    public init(rows: Int, cols: Int, element: WeightElement, base: UnsafeRawPointer, owner: AnyObject? = nil) {
         self.rows = rows
         self.cols = cols
         self.element = element
         self.base = base
+        self.owner = owner
     }
 
     /// Wraps f32 values the caller keeps alive (e.g. a FloatBuffer).
@@ -54,6 +57,6 @@ public struct WeightMatrix: @unchecked Sendable {
 
     /// A view of rows [start, start+count).
     public func slice(rows start: Int, count: Int) -> WeightMatrix {
-        WeightMatrix(rows: count, cols: cols, element: element, base: base + start * cols * element.byteSize)
+        WeightMatrix(rows: count, cols: cols, element: element, base: base + start * cols * element.byteSize, owner: owner)
     }
 }

@@ -81,7 +81,8 @@ public final class CheckpointDirectory: @unchecked Sendable {
         guard shape.count >= 2, shape[0] == rows, shape.dropFirst().reduce(1, *) == cols else {
             throw CheckpointError.shapeMismatch(tensor: name, path: entry.file.path, expected: [rows, cols], actual: shape)
         }
-        return WeightMatrix(rows: rows, cols: cols, element: try element(entry), base: entry.file.data(entry.info))
+        return WeightMatrix(rows: rows, cols: cols, element: try element(entry), base: entry.file.data(entry.info),
+                            owner: entry.file)
     }
 
     /// A 1-D tensor of `count` values, converted to f32.

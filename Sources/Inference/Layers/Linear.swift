@@ -1,9 +1,19 @@
 import Kernels
 
+/// How bf16 checkpoints compute: `.native` rounds activations to bf16 for the products (as the
+/// reference's bf16 mode does; AVX-512 BF16 kernels), `.float32` widens weights to f32 (slower,
+/// matches an f32-compute reference to rounding).
+public enum Arithmetic: Sendable, Equatable {
+    case native
+    case float32
+}
+
 /// `y = x·Wᵀ + b` with the weight kept where the checkpoint stored it.
 public struct Linear: @unchecked Sendable {
     public let weight: WeightMatrix
     public let bias: FloatBuffer?
+    /// Whether bf16 weights may use bf16 arithmetic (activations rounded to bf16, f32 accumulation).
+    public var arithmetic: Arithmetic = .native
 
     public var inFeatures: Int { weight.cols }
     public var outFeatures: Int { weight.rows }
@@ -14,7 +24,9 @@ public struct Linear: @unchecked Sendable {
     }
 
     /// Loads `<prefix>.weight` [out, in] and, when `bias` is set, `<prefix>.bias` [out].
-    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, out: Int, in inFeatures: Int, bias: Bool) throws {
+    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, out: Int, in inFeatures: Int, bias: Bool,
+                arithmetic: Arithmetic = .native) throws {
+        self.arithmetic = arithmetic
         weight = try checkpoint.matrix(prefix + ".weight", rows: out, cols: inFeatures)
         self.bias = bias ? FloatBuffer(try checkpoint.vector(prefix + ".bias", count: out)) : nil
     }
@@ -22,7 +34,8 @@ public struct Linear: @unchecked Sendable {
     /// out[rows × outFeatures] = x[rows × inFeatures]·Wᵀ + b.
     public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>,
                                ldx: Int? = nil, ldo: Int? = nil) {
-        MatMul.linear(x, rows: rows, ldx: ldx, weight: weight, bias: bias.map { UnsafePointer($0.pointer) }, out: out, ldo: ldo)
+        MatMul.linear(x, rows: rows, ldx: ldx, weight: weight, bias: bias.map { UnsafePointer($0.pointer) }, out: out, ldo: ldo,
+                     bf16Arithmetic: arithmetic == .native)
     }
 }
 

@@ -18,7 +18,9 @@ public final class Qwen2VLEngine: OCREngine, @unchecked Sendable {
     /// The loop guard used unless the request ignores EOS (see RepetitionGuard).
     public var repetitionGuard = RepetitionGuard()
 
-    public init(checkpoint: URL) throws {
+    /// `arithmetic`: `.native` (default) computes bf16 checkpoints with bf16 products; `.float32`
+    /// widens their weights to f32 (parity runs against an f32-compute reference).
+    public init(checkpoint: URL, arithmetic: Arithmetic = .native) throws {
         let ck = try CheckpointDirectory(url: checkpoint, normalizeName: Qwen2VLWeightNames.normalize)
         checkpointPath = checkpoint.path
         configHash = ck.configHash
@@ -29,8 +31,8 @@ public final class Qwen2VLEngine: OCREngine, @unchecked Sendable {
                                               mergeSize: config.vision.spatialMergeSize)
         tokenizer = try BPETokenizer(directory: checkpoint)
         template = try ChatTemplate(checkpointDirectory: checkpoint)
-        vision = try Qwen2VLVision(ck, config: config.vision)
-        language = try Qwen2VLLanguage(ck, config: config.text)
+        vision = try Qwen2VLVision(ck, config: config.vision, arithmetic: arithmetic)
+        language = try Qwen2VLLanguage(ck, config: config.text, arithmetic: arithmetic)
         guard preprocessor.patchSize == config.vision.patchSize,
               preprocessor.temporalPatchSize == config.vision.temporalPatchSize,
               preprocessor.mergeSize == config.vision.spatialMergeSize else {

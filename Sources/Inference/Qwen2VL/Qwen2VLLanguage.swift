@@ -23,21 +23,21 @@ final class Qwen2VLLanguage: @unchecked Sendable {
     let invFreq: [Float]
     let bf16: Bool
 
-    init(_ ck: CheckpointDirectory, config c: Qwen2VLConfig.Text) throws {
+    init(_ ck: CheckpointDirectory, config c: Qwen2VLConfig.Text, arithmetic: Arithmetic) throws {
         config = c
         let hidden = c.hiddenSize, kvWidth = c.kvHeads * c.headDim
         embedTokens = try ck.matrix("model.embed_tokens.weight", rows: c.vocabSize, cols: hidden)
         layers = try (0..<c.layers).map { i in
             let p = "model.layers.\(i)."
             return Layer(inputNorm: try RMSNorm(ck, p + "input_layernorm.weight", width: hidden, eps: c.rmsNormEps),
-                         q: try Linear(ck, p + "self_attn.q_proj", out: hidden, in: hidden, bias: true),
-                         k: try Linear(ck, p + "self_attn.k_proj", out: kvWidth, in: hidden, bias: true),
-                         v: try Linear(ck, p + "self_attn.v_proj", out: kvWidth, in: hidden, bias: true),
-                         o: try Linear(ck, p + "self_attn.o_proj", out: hidden, in: hidden, bias: false),
+                         q: try Linear(ck, p + "self_attn.q_proj", out: hidden, in: hidden, bias: true, arithmetic: arithmetic),
+                         k: try Linear(ck, p + "self_attn.k_proj", out: kvWidth, in: hidden, bias: true, arithmetic: arithmetic),
+                         v: try Linear(ck, p + "self_attn.v_proj", out: kvWidth, in: hidden, bias: true, arithmetic: arithmetic),
+                         o: try Linear(ck, p + "self_attn.o_proj", out: hidden, in: hidden, bias: false, arithmetic: arithmetic),
                          postNorm: try RMSNorm(ck, p + "post_attention_layernorm.weight", width: hidden, eps: c.rmsNormEps),
-                         gate: try Linear(ck, p + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false),
-                         up: try Linear(ck, p + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false),
-                         down: try Linear(ck, p + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false))
+                         gate: try Linear(ck, p + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
+                         up: try Linear(ck, p + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
+                         down: try Linear(ck, p + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false, arithmetic: arithmetic))
         }
         norm = try RMSNorm(ck, "model.norm.weight", width: hidden, eps: c.rmsNormEps)
         if ck.has("lm_head.weight") {
@@ -48,7 +48,7 @@ final class Qwen2VLLanguage: @unchecked Sendable {
             throw CheckpointError.missingTensor(name: "lm_head.weight (tie_word_embeddings is false)", directory: ck.url.path)
         }
         invFreq = Qwen2VLRope.inverseFrequencies(dim: c.headDim, theta: c.ropeTheta)
-        bf16 = embedTokens.element != .f32
+        bf16 = embedTokens.element != .f32 && arithmetic == .native
     }
 
     func makeCache(capacity: Int) -> KVCache {
@@ -106,7 +106,7 @@ final class Qwen2VLLanguage: @unchecked Sendable {
         let last = x.pointer + (rows - 1) * hidden
         norm(last, rows: 1, out: normed.pointer)
         let logits = FloatBuffer(count: c.vocabSize)
-        MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer)
+        MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer, bf16Arithmetic: bf16)
         return logits.array
     }
 }

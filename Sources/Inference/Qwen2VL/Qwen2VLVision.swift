@@ -21,25 +21,25 @@ final class Qwen2VLVision: @unchecked Sendable {
     let invFreq: [Float]
     let precision: Attention.Precision
 
-    init(_ ck: CheckpointDirectory, config: Qwen2VLConfig.Vision) throws {
+    init(_ ck: CheckpointDirectory, config: Qwen2VLConfig.Vision, arithmetic: Arithmetic) throws {
         self.config = config
         let d = config.embedDim, mlp = config.mlpDim
-        patchEmbed = try Linear(ck, "visual.patch_embed.proj", out: d, in: config.patchValues, bias: false)
+        patchEmbed = try Linear(ck, "visual.patch_embed.proj", out: d, in: config.patchValues, bias: false, arithmetic: arithmetic)
         blocks = try (0..<config.depth).map { i in
             let p = "visual.blocks.\(i)."
             return Block(norm1: try LayerNorm(ck, p + "norm1", width: d, eps: 1e-6),
-                         qkv: try Linear(ck, p + "attn.qkv", out: 3 * d, in: d, bias: true),
-                         proj: try Linear(ck, p + "attn.proj", out: d, in: d, bias: true),
+                         qkv: try Linear(ck, p + "attn.qkv", out: 3 * d, in: d, bias: true, arithmetic: arithmetic),
+                         proj: try Linear(ck, p + "attn.proj", out: d, in: d, bias: true, arithmetic: arithmetic),
                          norm2: try LayerNorm(ck, p + "norm2", width: d, eps: 1e-6),
-                         fc1: try Linear(ck, p + "mlp.fc1", out: mlp, in: d, bias: true),
-                         fc2: try Linear(ck, p + "mlp.fc2", out: d, in: mlp, bias: true))
+                         fc1: try Linear(ck, p + "mlp.fc1", out: mlp, in: d, bias: true, arithmetic: arithmetic),
+                         fc2: try Linear(ck, p + "mlp.fc2", out: d, in: mlp, bias: true, arithmetic: arithmetic))
         }
         let merged = d * config.spatialMergeSize * config.spatialMergeSize
         mergerNorm = try LayerNorm(ck, "visual.merger.ln_q", width: d, eps: 1e-6)
-        mergerFC1 = try Linear(ck, "visual.merger.mlp.0", out: merged, in: merged, bias: true)
-        mergerFC2 = try Linear(ck, "visual.merger.mlp.2", out: config.hiddenSize, in: merged, bias: true)
+        mergerFC1 = try Linear(ck, "visual.merger.mlp.0", out: merged, in: merged, bias: true, arithmetic: arithmetic)
+        mergerFC2 = try Linear(ck, "visual.merger.mlp.2", out: config.hiddenSize, in: merged, bias: true, arithmetic: arithmetic)
         invFreq = Qwen2VLRope.inverseFrequencies(dim: config.headDim / 2, theta: 10000)
-        precision = patchEmbed.weight.element == .f32 ? .f32 : .bf16
+        precision = patchEmbed.weight.element != .f32 && arithmetic == .native ? .bf16 : .f32
     }
 
     /// (row, column) of every patch in the processor's 2×2-window order (reference §4.2).

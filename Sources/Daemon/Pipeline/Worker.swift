@@ -193,11 +193,14 @@ public final class Worker: @unchecked Sendable {
         source.width = image.width
         source.height = image.height
         let engine: OCREngine
+        let loadStarted = Date()
         do {
             engine = try self.engine(for: job.model)
         } catch {
             throw JobFailure(message: "\(error)", source: source, model: nil)
         }
+        // Loading the model (first scan, or after an idle unload) is reported apart from the read.
+        let loadMs = Date().timeIntervalSince(loadStarted) * 1000
         let model = SidecarDocument.Model(name: engine.modelName, checkpoint: engine.checkpointPath, configSHA256: engine.configHash)
         let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true)
         var lastProgress = Date()
@@ -215,7 +218,7 @@ public final class Worker: @unchecked Sendable {
         let timings: [String: Double] = [
             "decode_image": decodeMs, "preprocess": output.timings.preprocessMs, "vision": output.timings.visionMs,
             "prefill": output.timings.prefillMs, "generate": output.timings.generateMs,
-            "total": Date().timeIntervalSince(started) * 1000,
+            "load_model": loadMs, "total": Date().timeIntervalSince(started) * 1000 - loadMs,
         ]
         let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: output.text,
                                        tokens: output.tokens.count, finishReason: output.finishReason.rawValue,

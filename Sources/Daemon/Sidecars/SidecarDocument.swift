@@ -31,7 +31,8 @@ public struct SidecarDocument: Codable, Equatable, Sendable {
     public var tokens: Int?
     /// eos, max_tokens or loop.
     public var finishReason: String?
-    /// decode_image, preprocess, vision, prefill, generate, total (milliseconds).
+    /// decode_image, preprocess, vision, prefill, generate, total (milliseconds); load_model when the
+    /// model had to be loaded for this scan (not part of total).
     public var timingsMs: [String: Double]?
     public var error: String?
     /// Set when the result was taken from identical bytes read before under another path (no model run).

@@ -31,6 +31,8 @@ public final class Catalog: @unchecked Sendable {
         sqlite3_busy_timeout(db.handle, Catalog.busyTimeoutMs)
         if readOnly {
             try db.exec("PRAGMA query_only = ON")
+            // Read pages through mmap: a one-shot `scrawl search` skips copying index pages into its cache.
+            try db.exec("PRAGMA mmap_size = 268435456")
             let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
             if version == 0 { throw CatalogError.notInitialised(path: path) }
             if version > Schema.version {

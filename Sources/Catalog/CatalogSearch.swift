@@ -16,32 +16,54 @@ extension Catalog {
         }
     }
 
+    /// Two steps in one snapshot: rank (bm25 over every match, joining documents only when a filter
+    /// needs it), then snippets and details for the `limit` best rows only — snippet() on every match
+    /// would cost more than the ranking itself.
     private func runSearch(match: String, _ q: SearchQuery) throws -> [SearchHit] {
-        var sql = """
-            SELECT d.path, snippet(\(Schema.ftsTable), 0, '«', '»', '…', 12), bm25(\(Schema.ftsTable)),
-                   d.model, d.created_at, d.sha256
-            FROM \(Schema.ftsTable) JOIN documents d ON d.id = \(Schema.ftsTable).rowid
-            WHERE \(Schema.ftsTable) MATCH ? AND d.superseded_at IS NULL AND d.removed_at IS NULL
-            """
+        let fts = Schema.ftsTable
+        var filters: [String] = []
         var values: [SQLValue] = [.text(match)]
         if let folder = q.folder {
-            sql += " AND " + Catalog.underFolder("d.path")
+            filters.append(Catalog.underFolder("d.path"))
             values += Catalog.folderValues(folder)
         }
         if let model = q.model {
-            sql += " AND (d.model = ? OR substr(d.engine, 1, length(?)) = ?)"
+            filters.append("(d.model = ? OR substr(d.engine, 1, length(?)) = ?)")
             values += [.text(model), .text(model), .text(model)]
         }
         if let since = q.since {
-            sql += " AND d.created_at >= ?"
+            filters.append("d.created_at >= ?")
             values.append(.double(since.timeIntervalSince1970))
         }
-        sql += " ORDER BY bm25(\(Schema.ftsTable)) LIMIT ?"
         values.append(.int(q.limit))
+        // The index holds only current, present, done documents, so an unfiltered ranking needs no join.
+        let rankSQL = filters.isEmpty
+            ? "SELECT rowid, bm25(\(fts)) FROM \(fts) WHERE \(fts) MATCH ? ORDER BY 2 LIMIT ?"
+            : """
+              SELECT f.rowid, bm25(\(fts)) FROM \(fts) f JOIN documents d ON d.id = f.rowid
+              WHERE \(fts) MATCH ? AND \(filters.joined(separator: " AND ")) ORDER BY 2 LIMIT ?
+              """
         return try read { db in
-            try db.query(sql, values) { s in
-                SearchHit(path: s.text(0), snippet: s.text(1), rank: s.double(2), model: s.text(3),
-                          createdAt: Date(timeIntervalSince1970: s.double(4)), sha256: s.text(5))
+            let ranked = try db.query(rankSQL, values) { (id: $0.int64(0), rank: $0.double(1)) }
+            guard !ranked.isEmpty else { return [] }
+            let placeholders = Array(repeating: "?", count: ranked.count).joined(separator: ",")
+            var hits: [Int64: SearchHit] = [:]
+            for (id, hit) in try db.query("""
+                SELECT f.rowid, snippet(\(fts), 0, '«', '»', '…', 12), d.path, d.model, d.created_at, d.sha256
+                FROM \(fts) f JOIN documents d ON d.id = f.rowid
+                WHERE \(fts) MATCH ? AND f.rowid IN (\(placeholders))
+                """, [.text(match)] + ranked.map { .int($0.id) }, row: { s in
+                    (s.int64(0), SearchHit(path: s.text(2), snippet: s.text(1), rank: 0, model: s.text(3),
+                                           createdAt: Date(timeIntervalSince1970: s.double(4)), sha256: s.text(5)))
+                }) {
+                hits[id] = hit
+            }
+            return ranked.compactMap { entry in
+                hits[entry.id].map { hit in
+                    var hit = hit
+                    hit.rank = entry.rank
+                    return hit
+                }
             }
         }
     }

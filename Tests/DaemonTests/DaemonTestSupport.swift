@@ -52,14 +52,15 @@ final class RecordingEngine: OCREngine, @unchecked Sendable {
     }
 }
 
-/// Hands out one RecordingEngine for qwen and counts loads; aya is "not in this build", like the real loader.
+/// Hands out one RecordingEngine for qwen and counts loads; aya's checkpoint is "missing", as on a
+/// machine where only qwen was pulled.
 final class RecordingLoader: EngineLoading, @unchecked Sendable {
     let engine = RecordingEngine()
     private(set) var loads: [(ModelKind, String)] = []
 
     func load(_ kind: ModelKind, checkpoint: String) throws -> OCREngine {
         loads.append((kind, checkpoint))
-        guard kind == .qwen else { throw EngineLoadError.notInThisBuild(kind: kind) }
+        guard kind == .qwen else { throw EngineLoadError.modelMissing(kind: kind, path: checkpoint) }
         return engine
     }
 }

@@ -83,7 +83,8 @@ final class IntakeAndWorkerTests: XCTestCase {
         XCTAssertTrue(damagedError.contains("cannot decode \(damaged)"), damagedError)
         XCTAssertFalse(FileManager.default.fileExists(atPath: damaged + ".txt"))
         let ayaJSON = try sandbox.json(at: aya + ".json")
-        XCTAssertEqual(ayaJSON["error"] as? String, "Aya Vision engine not available in this build")
+        XCTAssertEqual(ayaJSON["error"] as? String, "model not found at \(sandbox.config.models.aya): run `scrawl models pull aya` "
+            + "(or set [models] aya = \"/path\"), then `scrawl retry --failed`")
         XCTAssertNil(ayaJSON["text"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: good + ".txt"), "the worker went on after two failures")
 

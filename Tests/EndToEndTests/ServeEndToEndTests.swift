@@ -73,6 +73,16 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(letterJSON["prompt"] as? String, "Transcribe this letter")
         XCTAssertNil(letterJSON["reused"], "same bytes but another prompt: read again, not reused")
 
+        // A folder tagged for Aya Vision: read by the Aya engine (one model resident: qwen is unloaded first).
+        try FileManager.default.createDirectory(atPath: harness.inbox + "/aya", withIntermediateDirectories: true)
+        try Data("model = \"aya\"\n".utf8).write(to: URL(fileURLWithPath: harness.inbox + "/aya/.scrawl.toml"))
+        let ayaScan = try harness.drop("qwen2vl/images/wide.jpg", as: "aya/page.jpg")
+        let ayaJSON = try harness.sidecar(ayaScan)
+        XCTAssertNil(ayaJSON["error"], "\(ayaJSON)")
+        XCTAssertEqual((ayaJSON["model"] as? [String: Any])?["name"] as? String, "aya-vision")
+        XCTAssertEqual((ayaJSON["model"] as? [String: Any])?["checkpoint"] as? String, ServeHarness.ayaCheckpoint)
+        XCTAssertNotNil(ayaJSON["text"] as? String)
+
         // SIGTERM: a clean exit 0.
         XCTAssertEqual(try harness.stop(), 0)
         XCTAssertTrue(harness.log().contains("] stopped"), harness.log())

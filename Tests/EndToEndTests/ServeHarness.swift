@@ -14,6 +14,7 @@ final class ServeHarness {
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures").standardized
     static let checkpoint = fixtures.appendingPathComponent("qwen2vl/tiny-f32").path
+    static let ayaCheckpoint = fixtures.appendingPathComponent("aya/tiny-f32").path
 
     /// The `scrawl` executable in the products folder that holds the test bundle.
     static func binary() throws -> String {
@@ -45,6 +46,7 @@ final class ServeHarness {
             \(daemonConfig)
             [models]
             qwen = "\(Self.checkpoint)"
+            aya = "\(Self.ayaCheckpoint)"
             [[inbox]]
             path = "\(inbox)"
             settle_ms = \(settleMs)

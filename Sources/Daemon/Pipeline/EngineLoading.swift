@@ -8,15 +8,12 @@ public protocol EngineLoading: Sendable {
 
 public enum EngineLoadError: Error, Equatable, CustomStringConvertible {
     case modelMissing(kind: ModelKind, path: String)
-    case notInThisBuild(kind: ModelKind)
     case unknownModel(name: String)
 
     public var description: String {
         switch self {
         case .modelMissing(let kind, let path):
             return "model not found at \(path): run `scrawl models pull \(kind.rawValue)` (or set [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`"
-        case .notInThisBuild(let kind):
-            return kind == .aya ? "Aya Vision engine not available in this build" : "\(kind.rawValue) engine not available in this build"
         case .unknownModel(let name):
             return "unknown model '\(name)' (expected qwen or aya)"
         }
@@ -34,7 +31,7 @@ public struct CheckpointEngineLoader: EngineLoading {
         }
         switch kind {
         case .qwen: return try Qwen2VLEngine(checkpoint: URL(fileURLWithPath: checkpoint))
-        case .aya: throw EngineLoadError.notInThisBuild(kind: kind)
+        case .aya: return try AyaVisionEngine(checkpoint: URL(fileURLWithPath: checkpoint))
         }
     }
 }

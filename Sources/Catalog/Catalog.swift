@@ -24,6 +24,7 @@ public final class Catalog: @unchecked Sendable {
         self.readOnly = readOnly
         if readOnly {
             guard FileManager.default.fileExists(atPath: path) else { throw CatalogError.missingCatalog(path: path) }
+            guard access(path, R_OK) == 0 else { throw CatalogError.permissionDenied(path: path) }
         } else {
             try Catalog.createFile(at: path)
         }
@@ -60,6 +61,7 @@ public final class Catalog: @unchecked Sendable {
             }
         }
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EACCES { throw CatalogError.permissionDenied(path: path) }
         guard fd >= 0 else {
             throw CatalogError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
         }

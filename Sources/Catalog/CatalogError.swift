@@ -5,6 +5,7 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
     case cannotCreate(path: String, reason: String)
     case newerSchema(path: String, found: Int, supported: Int)
     case notInitialised(path: String)
+    case permissionDenied(path: String)
     case jobNotFound(id: Int64)
     case jobNotRunning(id: Int64, state: String)
 
@@ -18,6 +19,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
             return "cannot create the catalog \(path): \(reason)"
         case .newerSchema(let path, let found, let supported):
             return "the catalog \(path) has schema version \(found), newer than this scrawl understands (\(supported)); upgrade scrawl"
+        case .permissionDenied(let path):
+            return "cannot open the catalog \(path): permission denied (it is private to the daemon's user: run as that user, e.g. sudo -u scrawl scrawl …, or as root)"
         case .notInitialised(let path):
             return "the catalog \(path) has no schema yet: start the daemon once to create it"
         case .jobNotFound(let id):

@@ -126,10 +126,11 @@ final class ModelStorePullTests: XCTestCase {
     }
 
     func testUnknownRepositoryIsNotFound() throws {
-        let (_, puller, dest) = try setUp()
+        let (server, puller, dest) = try setUp()
         XCTAssertThrowsError(try puller.pull(try ModelRepository("nobody/nothing"), into: dest)) { error in
             guard case .notFound = error as? ModelStoreError else { return XCTFail("\(error)") }
         }
+        XCTAssertEqual(server.requests.count, 1)
     }
 
     func testCompleteHubCacheSnapshotIsUsedInPlace() throws {

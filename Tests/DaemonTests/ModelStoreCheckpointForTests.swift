@@ -39,7 +39,7 @@ enum ModelStoreCheckpointForTests {
             "config.json": Data("{\"model_type\":\"qwen2_vl\",\"hidden_size\":16}".utf8),
             "model-00001-of-00002.safetensors": shard1,
             "model-00002-of-00002.safetensors": shard2,
-            "model.safetensors.index.json": (try? JSONSerialization.data(withJSONObject: index)) ?? Data(),
+            "model.safetensors.index.json": (try? JSONSerialization.data(withJSONObject: index, options: [.sortedKeys])) ?? Data(),
             "tokenizer.json": Data("{\"version\":\"1.0\"}".utf8),
             "pytorch_model.bin": Data("not wanted".utf8),
             ".gitattributes": Data("*.safetensors filter=lfs".utf8),

@@ -13,7 +13,10 @@ final class ServeHarness {
     private var logHandle: FileHandle?
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures").standardized
-    static let checkpoint = fixtures.appendingPathComponent("qwen2vl/tiny-f32").path
+    /// Tests/Fixtures/qwen2vl, or SCRAWL_QWEN2VL_FIXTURES (as the Inference tests) for regenerated fixtures.
+    static let qwenFixtures = ProcessInfo.processInfo.environment["SCRAWL_QWEN2VL_FIXTURES"].map { URL(fileURLWithPath: $0) }
+        ?? fixtures.appendingPathComponent("qwen2vl")
+    static let checkpoint = qwenFixtures.appendingPathComponent("tiny-f32").path
     static let ayaCheckpoint = fixtures.appendingPathComponent("aya/tiny-f32").path
 
     /// The `scrawl` executable in the products folder that holds the test bundle.
@@ -27,7 +30,10 @@ final class ServeHarness {
         return found
     }
 
-    static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
+    static func fixture(_ relative: String) -> String {
+        guard relative.hasPrefix("qwen2vl/") else { return fixtures.appendingPathComponent(relative).path }
+        return qwenFixtures.appendingPathComponent(String(relative.dropFirst("qwen2vl/".count))).path
+    }
 
     init(extraConfig: String = "", daemonConfig: String = "stop_grace_s = 5", settleMs: Int = 100) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("scrawl-e2e-\(UUID().uuidString)").path

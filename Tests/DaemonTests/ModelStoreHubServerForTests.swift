@@ -19,6 +19,7 @@ final class ModelStoreHubServerForTests: @unchecked Sendable {
     private var files: [String: Data] = [:]
     private var advertisedSHA: [String: String] = [:]
     private var dropOnce: Set<String> = []
+    private var unavailableOnce: Set<String> = []
     private var requireToken: String?
     private var redirectResolve = false
     private var requestLog: [Request] = []
@@ -55,6 +56,7 @@ final class ModelStoreHubServerForTests: @unchecked Sendable {
     var requests: [Request] { lock.withLock { requestLog } }
 
     func dropConnectionHalfwayOnce(_ file: String) { lock.withLock { _ = dropOnce.insert(file) } }
+    func answer503Once(_ file: String) { lock.withLock { _ = unavailableOnce.insert(file) } }
     func advertise(sha256: String, for file: String) { lock.withLock { advertisedSHA[file] = sha256 } }
     func require(token: String) { lock.withLock { requireToken = token } }
     /// Answers resolve URLs with a 302 to `/blobs/{file}`, as the hub does for LFS files.
@@ -127,6 +129,9 @@ final class ModelStoreHubServerForTests: @unchecked Sendable {
 
     private func sendFile(_ client: Int32, name: String, range: String?) {
         guard let data = lock.withLock({ files[name] }) else { return respond(client, 404, body: Data()) }
+        if lock.withLock({ unavailableOnce.remove(name) != nil }) {
+            return respond(client, 503, body: Data("try again".utf8))
+        }
         var start = 0
         if let range, range.hasPrefix("bytes="), let from = Int(range.dropFirst(6).split(separator: "-").first ?? "") {
             guard from < data.count else {
@@ -164,7 +169,7 @@ final class ModelStoreHubServerForTests: @unchecked Sendable {
 
     private func header(_ status: Int, length: Int, extra: [String]) -> Data {
         let reason = [200: "OK", 206: "Partial Content", 302: "Found", 401: "Unauthorized", 404: "Not Found",
-                      405: "Method Not Allowed", 416: "Range Not Satisfiable"][status] ?? "Status"
+                      405: "Method Not Allowed", 503: "Service Unavailable", 416: "Range Not Satisfiable"][status] ?? "Status"
         let lines = ["HTTP/1.1 \(status) \(reason)", "Content-Length: \(length)", "Connection: close"] + extra
         return Data((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }

@@ -83,6 +83,14 @@ final class ModelStorePullTests: XCTestCase {
         XCTAssertNotNil(blobRanges[1], "the Range header must survive the redirect")
     }
 
+    func testServerErrorIsRetried() throws {
+        let (server, puller, dest) = try setUp()
+        server.answer503Once("config.json")
+        _ = try puller.pull(try repo(), into: dest)
+        assertInstalled(dest)
+        XCTAssertEqual(server.requests.filter { $0.path.hasSuffix("/config.json") }.count, 2)
+    }
+
     func testPartialFileFromAnEarlierRunIsContinued() throws {
         let (server, puller, dest) = try setUp()
         let shard = "model-00002-of-00002.safetensors"

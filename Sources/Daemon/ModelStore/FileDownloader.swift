@@ -49,6 +49,7 @@ struct FileDownloader {
             }
             let response = try client.download(url(for: file), from: offset, into: handle) { progress.add($0) }
             transferred += response.bytesWritten
+            if response.bytesWritten > 0 { attempt = 0 }  // progress: only consecutive fruitless attempts count
             switch response.status {
             case 206:
                 offset += response.bytesWritten
@@ -61,6 +62,11 @@ struct FileDownloader {
                 throw ModelStoreError.gated(repo: repo.id, status: response.status, tokenSet: client.token != nil)
             case 404:
                 throw ModelStoreError.notFound(url: url(for: file))
+            case 429, 500..<600:
+                // Rate limit or a server hiccup: wait and ask again (counts as an attempt).
+                lastError = "HTTP \(response.status)"
+                Thread.sleep(forTimeInterval: retryDelay * Double(attempt))
+                continue
             default:
                 if response.status == 416 { try handle.truncate(atOffset: 0); offset = 0 }
                 throw ModelStoreError.httpStatus(url: url(for: file), status: response.status,
@@ -80,11 +86,9 @@ struct FileDownloader {
         progress.finish()
         try handle.synchronize()
         try check(file, partial: partial, size: offset)
-        do {
-            if fm.fileExists(atPath: target) { try fm.removeItem(atPath: target) }
-            try fm.moveItem(atPath: partial, toPath: target)
-        } catch {
-            throw ModelStoreError.fileSystem(path: target, reason: "cannot move the download into place: \(error.localizedDescription)")
+        // rename(2) replaces an older file atomically: a reader sees the old file or the new, never half of one.
+        guard rename(partial, target) == 0 else {
+            throw ModelStoreError.fileSystem(path: target, reason: "cannot move the download into place: \(String(cString: strerror(errno)))")
         }
         return transferred
     }

@@ -118,6 +118,20 @@ final class AyaVisionEngineTests: XCTestCase {
         XCTAssertEqual(limited.tileCount, 3)
     }
 
+    func testPromptsThatBreakTheImageLayoutAreRefusedAndTheEngineStaysUsable() throws {
+        let engine = try engine("tiny-f32")
+        let image = try AyaVisionFixtures.image("images/one-tile.png")
+        for prompt in ["compare <image> with this", "see <|IMG_PATCH|> here"] {
+            XCTAssertThrowsError(try engine.read(image, request: OCRRequest(prompt: prompt, maxNewTokens: 2), onEvent: { _ in })) {
+                error in
+                guard case OCRError.promptMismatch = error else { return XCTFail("\(prompt): \(error)") }
+            }
+        }
+        let result = try engine.read(image, request: OCRRequest(maxNewTokens: 3, greedy: true, ignoreEOS: true), onEvent: { _ in })
+        XCTAssertEqual(result.tokens.count, 3)
+        XCTAssertEqual(result.processedWidth, 84)
+    }
+
     func testLoaderErrorsNameTheProblem() throws {
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("aya-broken-\(UUID().uuidString)")

@@ -72,7 +72,13 @@ public final class AyaVisionEngine: OCREngine, @unchecked Sendable {
     /// Chat template (one user turn: image then text, generation prompt), image expanded, tokenized.
     func promptTokens(text: String, tileCount: Int) throws -> [Int] {
         let rendered = try template.renderUserTurn(imagePlaceholder: preprocessor.prompt.imagePlaceholder, text: text)
-        let ids = tokenizer.encode(try preprocessor.prompt.expand(renderedPrompt: rendered, tileCount: tileCount))
+        let expanded: String
+        do {
+            expanded = try preprocessor.prompt.expand(renderedPrompt: rendered, tileCount: tileCount)
+        } catch let error as AyaVisionError {
+            throw OCRError.promptMismatch(reason: error.description)
+        }
+        let ids = tokenizer.encode(expanded)
         let expected = tileCount * config.tokensPerTile
         let found = ids.reduce(0) { $0 + ($1 == config.imageTokenID ? 1 : 0) }
         guard found == expected else {

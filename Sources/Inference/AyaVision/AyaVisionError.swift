@@ -5,7 +5,6 @@ import Foundation
 public enum AyaVisionError: Error, CustomStringConvertible, Equatable {
     case missingToken(token: String, file: String)
     case placeholderCount(found: Int, placeholder: String)
-    case imageTokenMismatch(promptTokens: Int, imageFeatures: Int)
     case emptyImage(width: Int, height: Int)
 
     public var description: String {
@@ -15,9 +14,6 @@ public enum AyaVisionError: Error, CustomStringConvertible, Equatable {
         case .placeholderCount(let found, let placeholder):
             return "the rendered prompt holds \(found) image placeholders \"\(placeholder)\"; exactly one is needed "
                 + "(remove \"\(placeholder)\" from the prompt text)"
-        case .imageTokenMismatch(let promptTokens, let imageFeatures):
-            return "the prompt holds \(promptTokens) image-patch tokens but the vision tower produced \(imageFeatures) "
-                + "features (processor_config.json img_size/patch_size disagree with config.json vision_config)"
         case .emptyImage(let width, let height):
             return "the image is \(width)x\(height) pixels; Aya Vision needs at least 1x1"
         }

@@ -75,15 +75,16 @@ extension Catalog {
         try db.run("INSERT INTO \(Schema.ftsTable) (rowid, text) VALUES (?, ?)", [.int(id), .text(text)])
     }
 
-    /// `column = folder OR column starts with folder/`; bind `folderValues(folder)` in its place.
+    /// `column = folder OR column starts with folder/`, as a range (`folder/` ≤ column < `folder0`, since
+    /// '0' follows '/') so the path index serves it; bind `folderValues(folder)` in its place.
     static func underFolder(_ column: String = "path") -> String {
-        "(\(column) = ? OR substr(\(column), 1, length(?)) = ?)"
+        "(\(column) = ? OR (\(column) >= ? AND \(column) < ?))"
     }
 
     static func folderValues(_ folder: String) -> [SQLValue] {
         var trimmed = folder
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
         let prefix = trimmed.hasSuffix("/") ? trimmed : trimmed + "/"
-        return [.text(trimmed), .text(prefix), .text(prefix)]
+        return [.text(trimmed), .text(prefix), .text(String(prefix.dropLast()) + "0")]
     }
 }

@@ -74,3 +74,19 @@ final class IndexInvariantTests: XCTestCase {
         XCTAssertEqual(reindexed, live)
     }
 }
+
+final class FolderRangeTests: XCTestCase {
+    func testFolderRangeMatchesExactlyTheFolderAndBelow() throws {
+        let f = try CatalogFixture()
+        let paths = ["/a/b.jpg", "/a/b/c.jpg", "/a/b/c/d.jpg", "/a/b0.jpg", "/a/b.d/e.jpg", "/a/bz/e.jpg", "/a/b/ü.jpg"]
+        for (i, path) in paths.enumerated() { _ = try f.catalog.enqueue(CatalogFixture.scan(path, sha: "\(i)")) }
+        XCTAssertEqual(try f.catalog.knownPaths(under: "/a/b"), ["/a/b/c.jpg", "/a/b/c/d.jpg", "/a/b/ü.jpg"])
+        XCTAssertEqual(try f.catalog.knownPaths(under: "/a/b/c.jpg"), ["/a/b/c.jpg"])
+        XCTAssertEqual(try f.catalog.knownPaths(under: "/").count, paths.count)
+        let plan = try f.catalog.read { db in
+            try db.query("EXPLAIN QUERY PLAN SELECT path FROM documents WHERE \(Catalog.underFolder())",
+                         Catalog.folderValues("/a/b")) { $0.text(3) }.joined(separator: " ")
+        }
+        XCTAssertTrue(plan.contains("INDEX"), "the path index must serve folder filters: \(plan)")
+    }
+}

@@ -8,7 +8,7 @@
 
 #define TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-static void pack_b_panel(const uint16_t *b, int ldb, int n, int n1, int k0, int kpairs, int k_end,
+__attribute__((noinline)) static void pack_b_panel(const uint16_t *b, int ldb, int n, int n1, int k0, int kpairs, int k_end,
                          uint32_t *dst) {
     int full = (k_end - k0) / 2;
     if (full > kpairs) full = kpairs;
@@ -19,6 +19,8 @@ static void pack_b_panel(const uint16_t *b, int ldb, int n, int n1, int k0, int 
             continue;
         }
         const uint16_t *src = b + (size_t)row * ldb + k0;
+        // Strided stores: keep this scalar (vectorised, clang emits slow scatters here).
+#pragma clang loop vectorize(disable)
         for (int kp = 0; kp < full; kp++) {
             uint32_t w;
             memcpy(&w, src + 2 * kp, 4);
@@ -75,14 +77,45 @@ TGT static void micro_kernel(int kpairs, const uint32_t *a, const uint32_t *b, f
     }
 }
 
+size_t ck_packed_b_words(int n, int kpairs) {
+    return (size_t)((n + CK_NR - 1) / CK_NR) * CK_NR * (size_t)kpairs;
+}
+
+void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
+    for (int n = 0; n < n1; n += CK_NR)
+        pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, packed + (size_t)(n / CK_NR) * CK_NR * kpairs);
+}
+
+static inline void masks_for(int cols, __mmask16 *mask0, __mmask16 *mask1) {
+    *mask0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
+    *mask1 = cols >= 32 ? (__mmask16)0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+}
+
+TGT void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b,
+                                int panel_pairs, int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {
+    int panels = (m + CK_MR - 1) / CK_MR;
+    for (int n = n0; n < n1; n += CK_NR) {
+        int cols = n1 - n < CK_NR ? n1 - n : CK_NR;
+        __mmask16 mask0, mask1;
+        masks_for(cols, &mask0, &mask1);
+        const uint32_t *bp = packed_b + (size_t)(n / CK_NR) * CK_NR * panel_pairs;
+        const float *bias_n = bias ? bias + n : NULL;
+        for (int p = 0; p < panels; p++) {
+            int rows = m - p * CK_MR < CK_MR ? m - p * CK_MR : CK_MR;
+            micro_kernel(kpairs, packed_a + (size_t)p * CK_MR * kpairs, bp,
+                         c + (size_t)p * CK_MR * ldc + n, ldc, rows, mask0, mask1, bias_n, accumulate);
+        }
+    }
+}
+
 TGT void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a,
                              const uint16_t *b, int ldb, int k0, int k_end, int n0, int n1,
                              float *c, int ldc, const float *bias, int accumulate, uint32_t *scratch_b) {
     int panels = (m + CK_MR - 1) / CK_MR;
     for (int n = n0; n < n1; n += CK_NR) {
         int cols = n1 - n < CK_NR ? n1 - n : CK_NR;
-        __mmask16 mask0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
-        __mmask16 mask1 = cols >= 32 ? (__mmask16)0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+        __mmask16 mask0, mask1;
+        masks_for(cols, &mask0, &mask1);
         pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, scratch_b);
         const float *bias_n = bias ? bias + n : NULL;
         for (int p = 0; p < panels; p++) {
@@ -135,6 +168,10 @@ TGT void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int 
 }
 
 #else
+size_t ck_packed_b_words(int n, int kpairs) { return 0; }
+void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {}
+void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
+                            int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {}
 // Non-x86 builds: the Swift side never calls these (ck_has_avx512bf16() is 0).
 void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a, const uint16_t *b, int ldb, int k0,
                          int k_end, int n0, int n1, float *c, int ldc, const float *bias, int accumulate,

@@ -40,9 +40,11 @@ TGT static inline __m512 exp512(__m512 x) {
     return _mm512_scalef_ps(p, n);
 }
 
-TGT static void softmax_rows_512(float *x, int rows, int n, int ld) {
+TGT static void softmax_rows_512(float *x, int rows, int n, int ld, float scale) {
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * ld;
+        if (scale != 1.0f)
+            for (int j = 0; j < n; j++) row[j] *= scale;
         __m512 vmax = _mm512_set1_ps(-INFINITY);
         int i = 0;
         for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(row + i));
@@ -96,9 +98,11 @@ TGT static void silu_mul_512(float *g, const float *u, size_t count) {
 }
 #endif
 
-static void softmax_rows_scalar(float *x, int rows, int n, int ld) {
+static void softmax_rows_scalar(float *x, int rows, int n, int ld, float scale) {
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * ld;
+        if (scale != 1.0f)
+            for (int j = 0; j < n; j++) row[j] *= scale;
         float m = -INFINITY;
         for (int i = 0; i < n; i++) m = row[i] > m ? row[i] : m;
         if (m == -INFINITY) {
@@ -114,12 +118,14 @@ static void softmax_rows_scalar(float *x, int rows, int n, int ld) {
     }
 }
 
-void ck_softmax_rows(float *x, int rows, int n, int ld) {
+void ck_softmax_rows_scaled(float *x, int rows, int n, int ld, float scale) {
 #if defined(__x86_64__)
-    if (has_avx512()) { softmax_rows_512(x, rows, n, ld); return; }
+    if (has_avx512()) { softmax_rows_512(x, rows, n, ld, scale); return; }
 #endif
-    softmax_rows_scalar(x, rows, n, ld);
+    softmax_rows_scalar(x, rows, n, ld, scale);
 }
+
+void ck_softmax_rows(float *x, int rows, int n, int ld) { ck_softmax_rows_scaled(x, rows, n, ld, 1.0f); }
 
 void ck_quick_gelu(float *x, size_t count) {
 #if defined(__x86_64__)

@@ -72,6 +72,15 @@ final class AttentionTests: XCTestCase {
         check(queries: 130, keys: 130, heads: 2, kvHeads: 2, hd: 80, causalOffset: nil, precision: .bf16, tolerance: 2e-2)
     }
 
+    func testBidirectionalBF16AcrossSeveralKeyChunks() {
+        // 900 keys: the packed values span two k-chunks of 768.
+        check(queries: 140, keys: 900, heads: 2, kvHeads: 1, hd: 16, causalOffset: nil, precision: .bf16, tolerance: 2e-2)
+    }
+
+    func testCausalBF16PrefillWithPartialChunks() {
+        check(queries: 780, keys: 780, heads: 2, kvHeads: 1, hd: 8, causalOffset: 0, precision: .bf16, tolerance: 2e-2)
+    }
+
     func testSoftmaxRowsAndLogSoftmax() {
         var x: [Float] = [1, 2, 3, -.infinity, 0, 0, 0, 0]
         x.withUnsafeMutableBufferPointer { Softmax.rows($0.baseAddress!, rows: 2, width: 4) }

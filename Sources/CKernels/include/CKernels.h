@@ -33,6 +33,19 @@ void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a,
                          const uint16_t *b, int ldb, int k0, int k_end, int n0, int n1,
                          float *c, int ldc, const float *bias, int accumulate, uint32_t *scratch_b);
 
+/// Words needed by ck_pack_b for columns [0, n) and `kpairs` pairs (whole CK_NR panels).
+size_t ck_packed_b_words(int n, int kpairs);
+
+/// Packs B rows [0, n1) (bf16 row-major [N][ldb]) for k in [k0, k0 + 2*kpairs) (clipped at k_end) into
+/// CK_NR-row panels, panel p at p * CK_NR * kpairs; missing rows/columns are zero.
+void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
+
+/// As ck_gemm_bf16_packed, with B already packed by ck_pack_b (same kpairs); columns [n0, n1),
+/// n0 a multiple of CK_NR.
+/// `panel_pairs`: the kpairs B was packed with (≥ kpairs; only the first kpairs of each panel are used).
+void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
+                            int n0, int n1, float *c, int ldc, const float *bias, int accumulate);
+
 /// y[n] = sum_k x[k] * W[n, k] (+ bias[n]) for n in [n0, n1); x given as bf16 (length k),
 /// W bf16 row-major [N][ldw].
 void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1,
@@ -44,6 +57,8 @@ void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, 
 
 /// Each of `rows` rows (stride ld) of length n: x ← softmax(x). Rows of all −inf become 0.
 void ck_softmax_rows(float *x, int rows, int n, int ld);
+/// As ck_softmax_rows on scale·x (the product rounded to f32 first, as `(q·k)·scale` then softmax).
+void ck_softmax_rows_scaled(float *x, int rows, int n, int ld, float scale);
 /// x ← x·sigmoid(1.702·x) (QuickGELU), count values.
 void ck_quick_gelu(float *x, size_t count);
 /// gate ← silu(gate) ⊙ up (SwiGLU), count values.

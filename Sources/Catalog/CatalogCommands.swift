@@ -67,12 +67,9 @@ extension Catalog {
         try write { db in
             try db.exec("DROP TABLE IF EXISTS \(Schema.ftsTable)")
             try db.exec(Schema.createFTS)
-            let count = try db.run("""
-                INSERT INTO \(Schema.ftsTable) (rowid, text)
-                SELECT id, coalesce(text, '') FROM documents
-                WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL ORDER BY id
-                """)
+            try db.run("INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable)) VALUES ('rebuild')")
             try db.run("INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable)) VALUES ('optimize')")
+            let count = Int(try db.scalarInt("SELECT count(*) FROM \(Schema.liveView)") ?? 0)
             return count
         }
     }

@@ -13,10 +13,7 @@ extension Catalog {
     private func markRemoved(where clause: String, _ values: [SQLValue]) throws {
         try write { db in
             let now = Catalog.now()
-            try db.run("""
-                DELETE FROM \(Schema.ftsTable) WHERE rowid IN
-                    (SELECT id FROM documents WHERE \(clause) AND superseded_at IS NULL AND removed_at IS NULL)
-                """, values)
+            try Catalog.unindex(db, where: clause, values)
             try db.run("""
                 UPDATE documents SET removed_at = ? WHERE \(clause) AND superseded_at IS NULL AND removed_at IS NULL
                 """, [.double(now)] + values)

@@ -35,10 +35,7 @@ extension Catalog {
 
     /// Takes the current version of `path` out of the index and marks it superseded (history kept).
     static func supersedeCurrent(_ db: SQLiteConnection, path: String, now: Double) throws {
-        try db.run("""
-            DELETE FROM \(Schema.ftsTable) WHERE rowid IN
-                (SELECT id FROM documents WHERE path = ? AND superseded_at IS NULL)
-            """, [.text(path)])
+        try unindex(db, where: "path = ?", [.text(path)])
         try db.run("UPDATE documents SET superseded_at = ? WHERE path = ? AND superseded_at IS NULL",
                    [.double(now), .text(path)])
     }
@@ -69,6 +66,15 @@ extension Catalog {
             try indexDocument(db, id: id, text: result.text ?? "")
         }
         return id
+    }
+
+    /// Removes the matching live documents from the FTS index. External content: FTS5 needs the exact text
+    /// that was indexed, which `live_documents` still shows because the caller changes the rows afterwards.
+    static func unindex(_ db: SQLiteConnection, where clause: String, _ values: [SQLValue]) throws {
+        try db.run("""
+            INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable), rowid, text)
+            SELECT 'delete', id, text FROM \(Schema.liveView) WHERE id IN (SELECT id FROM documents WHERE \(clause) AND superseded_at IS NULL)
+            """, values)
     }
 
     static func indexDocument(_ db: SQLiteConnection, id: Int64, text: String) throws {

@@ -46,6 +46,30 @@ final class CatalogFixture {
         return job
     }
 
+    /// The document ids the FTS index itself holds (its token instances; not the content it reads from).
+    static func indexedIDs(_ catalog: Catalog) throws -> [Int64] {
+        try catalog.write { db in
+            try db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instances USING fts5vocab(main, documents_fts, 'instance')")
+            return try db.query("SELECT DISTINCT doc FROM temp.fts_instances ORDER BY doc") { $0.int64(0) }
+        }
+    }
+
+    static func liveDoneIDs(_ catalog: Catalog) throws -> [Int64] {
+        try catalog.read { db in
+            try db.query("""
+                SELECT id FROM documents WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL ORDER BY id
+                """) { $0.int64(0) }
+        }
+    }
+
+    /// FTS5's own check: every indexed token matches the text of the live documents, and nothing else is indexed.
+    static func assertIndexIntact(_ catalog: Catalog, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNoThrow(try catalog.write { db in
+            try db.run("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+        }, message, file: file, line: line)
+        XCTAssertEqual(try indexedIDs(catalog), try liveDoneIDs(catalog), message, file: file, line: line)
+    }
+
     func paths(_ text: String) throws -> [String] {
         try catalog.search(SearchQuery(text: text)).map(\.path)
     }

@@ -61,17 +61,10 @@ final class IndexInvariantTests: XCTestCase {
         try f.catalog.markRemoved(path: "/inbox/b.jpg")
         _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/c.jpg", sha: "4"))
         try f.catalog.fail(try XCTUnwrap(try f.catalog.claimNextJob()), error: "broken")
-        let (indexed, live) = try f.catalog.read { db in
-            (try db.query("SELECT rowid FROM documents_fts ORDER BY rowid") { $0.int64(0) },
-             try db.query("""
-                SELECT id FROM documents WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL ORDER BY id
-                """) { $0.int64(0) })
-        }
-        XCTAssertEqual(indexed, live)
-        XCTAssertEqual(live.count, 2, "a.jpg v2 and copy-b.jpg")
+        CatalogFixture.assertIndexIntact(f.catalog)
+        XCTAssertEqual(try CatalogFixture.liveDoneIDs(f.catalog).count, 2, "a.jpg v2 and copy-b.jpg")
         try f.catalog.reindex()
-        let reindexed = try f.catalog.read { db in try db.query("SELECT rowid FROM documents_fts ORDER BY rowid") { $0.int64(0) } }
-        XCTAssertEqual(reindexed, live)
+        CatalogFixture.assertIndexIntact(f.catalog, "after reindex")
     }
 }
 
@@ -84,9 +77,22 @@ final class FolderRangeTests: XCTestCase {
         XCTAssertEqual(try f.catalog.knownPaths(under: "/a/b/c.jpg"), ["/a/b/c.jpg"])
         XCTAssertEqual(try f.catalog.knownPaths(under: "/").count, paths.count)
         let plan = try f.catalog.read { db in
-            try db.query("EXPLAIN QUERY PLAN SELECT path FROM documents WHERE \(Catalog.underFolder())",
+            try db.query("EXPLAIN QUERY PLAN SELECT path FROM documents WHERE \(Catalog.underFolder()) AND superseded_at IS NULL",
                          Catalog.folderValues("/a/b")) { $0.text(3) }.joined(separator: " ")
         }
         XCTAssertTrue(plan.contains("INDEX"), "the path index must serve folder filters: \(plan)")
+    }
+}
+
+final class IndexCheckTests: XCTestCase {
+    /// The invariant checks above are not vacuous: a stray index entry is caught by both of them.
+    func testStrayIndexEntryIsDetected() throws {
+        let f = try CatalogFixture()
+        try f.read("/inbox/a.jpg", sha: "1", text: "alpha words")
+        try f.catalog.write { db in try db.run("INSERT INTO documents_fts (rowid, text) VALUES (77, 'stray words')") }
+        XCTAssertEqual(try CatalogFixture.indexedIDs(f.catalog), [1, 77])
+        XCTAssertThrowsError(try f.catalog.write { db in
+            try db.run("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+        })
     }
 }

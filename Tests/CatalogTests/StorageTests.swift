@@ -91,3 +91,30 @@ private final class ConnectionBox: @unchecked Sendable {
     let pointer: OpaquePointer?
     init(_ pointer: OpaquePointer?) { self.pointer = pointer }
 }
+
+final class MigrationTests: XCTestCase {
+    /// A catalog written by schema 1 (FTS with its own copy of the text) upgrades in place and stays searchable.
+    func testVersion1CatalogIsMigrated() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scrawl-migrate-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("catalog.sqlite").path
+        var db: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(path, &db), SQLITE_OK)
+        let v1 = Schema.migrations[0] + """
+            ;
+            INSERT INTO documents (id, path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, state, text, created_at)
+            VALUES (1, '/inbox/a.jpg', 's1', 1, 0, 'jpeg', '/inbox', 'qwen', 'p', 10, 'done', 'old schema Zürich words', 1),
+                   (2, '/inbox/b.jpg', 's2', 1, 0, 'jpeg', '/inbox', 'qwen', 'p', 10, 'failed', NULL, 1);
+            INSERT INTO documents_fts (rowid, text) VALUES (1, 'old schema Zürich words');
+            PRAGMA user_version = 1;
+            """
+        XCTAssertEqual(sqlite3_exec(db, v1, nil, nil, nil), SQLITE_OK, String(cString: sqlite3_errmsg(db)))
+        sqlite3_close(db)
+
+        let catalog = try Catalog(path: path)
+        XCTAssertEqual(try catalog.read { db in try db.scalarInt("PRAGMA user_version") }, Int64(Catalog.schemaVersion))
+        XCTAssertEqual(try catalog.search(SearchQuery(text: "zurich")).map(\.path), ["/inbox/a.jpg"])
+        CatalogFixture.assertIndexIntact(catalog)
+    }
+}

@@ -108,6 +108,28 @@ final class AyaVisionPreprocessTests: XCTestCase {
         }
     }
 
+    /// The real-size layout with the reconstructed 255k Cohere tokenizer (CC-BY-NC, never in the repo):
+    /// read from ../shared/tokenizers/cohere or $SCRAWL_COHERE_TOKENIZER_DIR; skipped when absent.
+    func testPromptIdsWithCohereTokenizer() throws {
+        let env = ProcessInfo.processInfo.environment["SCRAWL_COHERE_TOKENIZER_DIR"]
+        let dir = env.map { URL(fileURLWithPath: $0) } ?? AyaVisionFixtures.root
+            .appendingPathComponent("../../../../shared/tokenizers/cohere").standardizedFileURL
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("tokenizer.json").path) else {
+            throw XCTSkip("Cohere tokenizer not found at \(dir.path) (set SCRAWL_COHERE_TOKENIZER_DIR); skipped")
+        }
+        let golden = try AyaVisionFixtures.json("preprocess364/golden.json")
+        let expected = AyaVisionFixtures.ints(golden["cohere_prompt_ids"])
+        XCTAssertGreaterThan(expected.count, 500)
+        let tokenizer = try BPETokenizer(directory: dir)
+        let template = try ChatTemplate(checkpointDirectory: dir)
+        let format = AyaVisionPromptFormat()   // the processor defaults: 364-px tiles, 169 tokens per tile
+        let rendered = try template.renderUserTurn(imagePlaceholder: format.imagePlaceholder,
+                                                   text: try XCTUnwrap(golden["cohere_prompt"] as? String))
+        let tiles = try XCTUnwrap(golden["tiles_shape"] as? [Int]).first ?? 0
+        XCTAssertEqual(tiles, 3)
+        XCTAssertEqual(tokenizer.encode(try format.expand(renderedPrompt: rendered, tileCount: tiles)), expected)
+    }
+
     func testPromptExpansionLayout() throws {
         var format = AyaVisionPromptFormat()
         format.imageSize = 56

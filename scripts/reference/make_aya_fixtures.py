@@ -316,7 +316,9 @@ def make_preprocess364(tok, folder: Path, images: Path) -> None:
                              return_tensors="np")["pixel_values"].astype(np.uint8)
     full = ip.preprocess([src], crop_to_patches=True, return_tensors="np")["pixel_values"]
     tiles_u8.tofile(folder / "wide-600x300.tiles.u8")
+    cohere = cohere_prompt_ids(src)
     (folder / "golden.json").write_text(json.dumps({
+        **cohere,
         "image": "wide-600x300.png", "tile_size": 364, "min_tiles": 1, "max_tiles": 12,
         "tiles_shape": list(tiles_u8.shape), "tiles_file": "wide-600x300.tiles.u8",
         "tiles_dtype": "uint8, [tiles, 3, H, W], before rescale and normalise",
@@ -326,6 +328,25 @@ def make_preprocess364(tok, folder: Path, images: Path) -> None:
         "grid_table": grid_table(364, 12),
         "tokens_per_tile": (364 // 28) ** 2,
     }, indent=1, ensure_ascii=False) + "\n")
+
+
+COHERE_TOKENIZER = Path("/work/shared/tokenizers/cohere")
+COHERE_PROMPT = "Lies den Text: äöü ß — 日本語"
+
+
+def cohere_prompt_ids(image) -> dict:
+    """Prompt ids of the real-size processor with the (reconstructed, CC-BY-NC) Cohere tokenizer.
+
+    Only ids are written (never the tokenizer); a Swift test compares them when the tokenizer folder
+    is present. Checks the 255k-vocabulary special ids and the BPE of the TILE_i markers."""
+    if not COHERE_TOKENIZER.exists():
+        return {}
+    tok = AutoTokenizer.from_pretrained(str(COHERE_TOKENIZER))
+    proc = make_processor(tok, 364)
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": COHERE_PROMPT}]}]
+    text = proc.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    ids = proc(images=[image], text=text, add_special_tokens=False)["input_ids"][0]
+    return {"cohere_prompt": COHERE_PROMPT, "cohere_prompt_ids": [int(i) for i in ids]}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,17 +46,21 @@ extension Catalog {
         return try read { db in
             let ranked = try db.query(rankSQL, values) { (id: $0.int64(0), rank: $0.double(1)) }
             guard !ranked.isEmpty else { return [] }
-            let placeholders = Array(repeating: "?", count: ranked.count).joined(separator: ",")
             var hits: [Int64: SearchHit] = [:]
-            for (id, hit) in try db.query("""
-                SELECT f.rowid, snippet(\(fts), 0, '«', '»', '…', 12), d.path, d.model, d.created_at, d.sha256
-                FROM \(fts) f JOIN documents d ON d.id = f.rowid
-                WHERE \(fts) MATCH ? AND f.rowid IN (\(placeholders))
-                """, [.text(match)] + ranked.map { .int($0.id) }, row: { s in
-                    (s.int64(0), SearchHit(path: s.text(2), snippet: s.text(1), rank: 0, model: s.text(3),
-                                           createdAt: Date(timeIntervalSince1970: s.double(4)), sha256: s.text(5)))
-                }) {
-                hits[id] = hit
+            // In pieces: a bound parameter per id, and SQLite caps how many one statement may have.
+            for start in stride(from: 0, to: ranked.count, by: 500) {
+                let ids = ranked[start..<min(ranked.count, start + 500)].map(\.id)
+                let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                for (id, hit) in try db.query("""
+                    SELECT f.rowid, snippet(\(fts), 0, '«', '»', '…', 12), d.path, d.model, d.created_at, d.sha256
+                    FROM \(fts) f JOIN documents d ON d.id = f.rowid
+                    WHERE \(fts) MATCH ? AND f.rowid IN (\(placeholders))
+                    """, [.text(match)] + ids.map { .int($0) }, row: { s in
+                        (s.int64(0), SearchHit(path: s.text(2), snippet: s.text(1), rank: 0, model: s.text(3),
+                                               createdAt: Date(timeIntervalSince1970: s.double(4)), sha256: s.text(5)))
+                    }) {
+                    hits[id] = hit
+                }
             }
             return ranked.compactMap { entry in
                 hits[entry.id].map { hit in

@@ -80,4 +80,17 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(before, after)
         XCTAssertEqual(after[5], [], "a removed document stays out after a reindex")
     }
+
+    func testManyHitsComeBackInRankOrder() throws {
+        let f = try CatalogFixture()
+        try f.catalog.recordReadScans((0..<1200).map { i in
+            (CatalogFixture.scan("/bulk/\(i).jpg", sha: "b\(i)"),
+             CatalogFixture.result("common " + String(repeating: "filler ", count: i % 37) + "end"))
+        })
+        let hits = try f.catalog.search(SearchQuery(text: "common", limit: 5000))
+        XCTAssertEqual(hits.count, 1200)
+        XCTAssertEqual(Set(hits.map(\.path)).count, 1200)
+        XCTAssertEqual(hits.map(\.rank), hits.map(\.rank).sorted(), "best (most negative) first")
+        XCTAssertTrue(hits.allSatisfy { $0.snippet.contains("«common»") })
+    }
 }

@@ -44,6 +44,9 @@ struct ModelsCommand: ParsableCommand {
                 let state = entry.present ? "present, \(Self.size(entry.bytes))" : "missing (scrawl models pull \(entry.name))"
                 print("\(entry.name.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.repository)")
                 print("      \(entry.path): \(state)" + (entry.revision.map { ", revision \($0.prefix(12))" } ?? ""))
+                if let cached = entry.cachedCopy {
+                    print("      a complete copy is in the Hugging Face cache: \(cached) (scrawl models pull \(entry.name) says how to use it)")
+                }
             }
         }
 

@@ -92,3 +92,32 @@ final class ModelStoreSHA256Tests: XCTestCase {
         }
     }
 }
+
+final class ModelStoreListingTests: XCTestCase {
+    func testListingReportsPresenceSizeAndACachedCopy() throws {
+        let root = ModelStoreCheckpointForTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let qwen = root + "/models/qwen"
+        try FileManager.default.createDirectory(atPath: qwen, withIntermediateDirectories: true)
+        var total: Int64 = 0
+        for (name, data) in ModelStoreCheckpointForTests.files() {
+            try data.write(to: URL(fileURLWithPath: qwen + "/" + name))
+            total += Int64(data.count)
+        }
+        let cache = HubCacheLookup(environment: ["HF_HOME": root + "/hf"])
+        let snapshot = cache.hubDirectory + "/models--CohereForAI--aya-vision-8b/snapshots/main"
+        try FileManager.default.createDirectory(atPath: snapshot, withIntermediateDirectories: true)
+        for name in ["config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                     "model.safetensors.index.json"] {
+            try ModelStoreCheckpointForTests.files()[name]!.write(to: URL(fileURLWithPath: snapshot + "/" + name))
+        }
+        let entries = ModelListing.entries(for: ModelPaths(qwen: qwen, aya: root + "/models/aya"), cache: cache)
+        XCTAssertEqual(entries.map(\.name), ["qwen", "aya"])
+        XCTAssertTrue(entries[0].present)
+        XCTAssertEqual(entries[0].bytes, total)
+        XCTAssertNil(entries[0].cachedCopy)
+        XCTAssertFalse(entries[1].present)
+        XCTAssertEqual(entries[1].bytes, 0)
+        XCTAssertEqual(entries[1].cachedCopy, snapshot)
+    }
+}

@@ -8,14 +8,19 @@ public struct ModelListing: Sendable, Equatable, Codable {
     public var present: Bool
     public var bytes: Int64
     public var revision: String?
+    /// A complete copy in the Hugging Face cache, reported when the configured folder has none.
+    public var cachedCopy: String?
 
-    public static func entries(for models: ModelPaths) -> [ModelListing] {
+    public static func entries(for models: ModelPaths, cache: HubCacheLookup = HubCacheLookup()) -> [ModelListing] {
         ModelKind.allCases.map { kind in
             let path = models.path(for: kind)
             let manifest = ModelManifest.load(from: path)
-            return ModelListing(name: kind.rawValue, repository: ModelRepository.aliases[kind.rawValue] ?? "",
-                                path: path, present: FileManager.default.fileExists(atPath: path + "/config.json"),
-                                bytes: folderSize(path), revision: manifest.map { $0.commit ?? $0.revision })
+            let repository = ModelRepository.aliases[kind.rawValue] ?? ""
+            let present = FileManager.default.fileExists(atPath: path + "/config.json")
+            let cached = present ? nil : (try? ModelRepository(repository)).flatMap { cache.snapshot(of: $0, revision: "main") }
+            return ModelListing(name: kind.rawValue, repository: repository, path: path, present: present,
+                                bytes: folderSize(path), revision: manifest.map { $0.commit ?? $0.revision },
+                                cachedCopy: cached)
         }
     }
 

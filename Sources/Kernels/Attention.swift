@@ -35,14 +35,15 @@ public enum Attention {
         let blocks = (queries + block - 1) / block
         let items = layout.heads * blocks
         let workers = min(Parallel.threadCount, items)
-        let scores = FloatBuffer(count: workers * block * keys)
+        let rowsPerItem = min(block, queries)
+        let scores = FloatBuffer(count: workers * rowsPerItem * keys)
         let packedA = packed.map { _ in
             UnsafeMutablePointer<UInt32>.allocate(capacity: workers * ck_packed_a_words(Int32(block), Int32(MatMul.chunkPairs)))
         }
         defer { packedA?.deallocate() }
         let aWords = ck_packed_a_words(Int32(block), Int32(MatMul.chunkPairs))
         Parallel.forEach(workers) { worker in
-            let s = scores.pointer + worker * block * keys
+            let s = scores.pointer + worker * rowsPerItem * keys
             var item = worker
             while item < items {
                 let h = item / blocks, b = item % blocks

@@ -50,9 +50,14 @@ struct OCRCommand: ParsableCommand {
     static let defaultMaxPixels = 1280 * 28 * 28
 
     func validate() throws {
-        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be at least 1") }
-        guard maxPixels >= 3136 else { throw ValidationError("--max-pixels must be at least 3136 (56×56)") }
-        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+        // Usage errors exit with 2 (the documented status), not ArgumentParser's 64.
+        func usage(_ message: String) -> ExitCode {
+            writeStandardError("scrawl ocr: \(message)\nSee 'scrawl ocr --help'.\n")
+            return ExitCode(2)
+        }
+        guard maxTokens > 0 else { throw usage("--max-tokens must be at least 1") }
+        guard maxPixels >= 3136 else { throw usage("--max-pixels must be at least 3136 (56×56)") }
+        guard !images.isEmpty else { throw usage("give at least one image") }
     }
 
     func run() throws {

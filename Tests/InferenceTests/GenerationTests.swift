@@ -52,6 +52,20 @@ final class GenerationTests: XCTestCase {
         XCTAssertFalse(greedy.doSample)
     }
 
+    func testKthLargestMatchesSort() {
+        let x: [Float] = (0..<500).map { Float(($0 * 7919) % 1013) / 10 }
+        for k in [1, 2, 5, 50, 300] {
+            XCTAssertEqual(TokenSampler.kthLargest(x, k), x.sorted(by: >)[k - 1], "k \(k)")
+        }
+    }
+
+    func testTopKLimitsTheChoice() {
+        var s = TokenSampler(params(topK: 2, seed: 3))
+        var seen = Set<Int>()
+        for _ in 0..<200 { seen.insert(s.pick([0, 3, 1, 2.9, -5], seen: [])) }
+        XCTAssertEqual(seen, [1, 3])
+    }
+
     func testRepetitionGuardIsConservative() {
         let rule = RepetitionGuard()
         XCTAssertNil(rule.loopPeriod([Int](repeating: 5, count: 127)))

@@ -22,27 +22,63 @@ public struct TokenSampler: Sendable {
         }
         if !p.doSample { return Self.argmax(scores) }
         if p.temperature != 1 { for i in scores.indices { scores[i] /= p.temperature } }
+        // Candidates that survive top-k (all finite scores without it), as indices.
+        var candidates: [Int]
         if p.topK > 0 && p.topK < scores.count {
-            let kth = scores.sorted(by: >)[p.topK - 1]
-            for i in scores.indices where scores[i] < kth { scores[i] = -.infinity }
+            let kth = Self.kthLargest(scores, p.topK)
+            candidates = scores.indices.filter { scores[$0] >= kth }
+        } else {
+            candidates = scores.indices.filter { scores[$0] > -.infinity }
         }
-        if p.topP < 1 {
+        if candidates.isEmpty { return Self.argmax(scores) }
+        if p.topP < 1 && candidates.count > 1 {
             // Drop the low tail whose cumulative probability (ascending) is ≤ 1 − top_p; keep ≥ 1 token.
-            let order = scores.indices.sorted { scores[$0] < scores[$1] }
-            let probs = Self.softmax(order.map { scores[$0] })
+            candidates.sort { scores[$0] < scores[$1] }
+            let probs = Self.softmax(candidates.map { scores[$0] })
             var cumulative: Double = 0
-            for (rank, index) in order.enumerated() where rank < order.count - 1 {
-                cumulative += probs[rank]
-                if cumulative <= Double(1 - p.topP) { scores[index] = -.infinity } else { break }
+            var drop = 0
+            while drop < candidates.count - 1 {
+                cumulative += probs[drop]
+                if cumulative > Double(1 - p.topP) { break }
+                drop += 1
             }
+            candidates.removeFirst(drop)
         }
-        let probs = Self.softmax(scores)
+        let probs = Self.softmax(candidates.map { scores[$0] })
         var r = rng.unit()
-        for (i, q) in probs.enumerated() {
+        for (i, q) in zip(candidates, probs) {
             r -= q
             if r < 0 && q > 0 { return i }
         }
-        return Self.argmax(scores)
+        return candidates.max { scores[$0] < scores[$1] } ?? Self.argmax(scores)
+    }
+
+    /// The k-th largest value (k ≥ 1): a bounded min-heap for small k, a sort otherwise.
+    static func kthLargest(_ x: [Float], _ k: Int) -> Float {
+        if k == 1 { return x.max() ?? -.infinity }
+        if k > 256 { return x.sorted(by: >)[k - 1] }
+        var heap: [Float] = []
+        heap.reserveCapacity(k)
+        for v in x {
+            if heap.count < k {
+                heap.append(v)
+                var i = heap.count - 1
+                while i > 0 && heap[(i - 1) / 2] > heap[i] { heap.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
+            } else if v > heap[0] {
+                heap[0] = v
+                var i = 0
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var m = i
+                    if l < k && heap[l] < heap[m] { m = l }
+                    if r < k && heap[r] < heap[m] { m = r }
+                    if m == i { break }
+                    heap.swapAt(i, m)
+                    i = m
+                }
+            }
+        }
+        return heap[0]
     }
 
     public static func argmax(_ x: [Float]) -> Int {

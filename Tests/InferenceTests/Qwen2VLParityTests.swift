@@ -74,6 +74,8 @@ final class Qwen2VLParityTests: XCTestCase {
         print("[parity] \(g.name) \(arithmetic): first-step max|diff| \(diff) = \(diff / maxLogit) × max|logit| \(maxLogit)")
         XCTAssertLessThanOrEqual(diff, logitTolerance * maxLogit, "\(g.name) \(arithmetic): first-step logits")
 
+        let same = zip(result.tokens, g.generatedIDs).prefix { $0 == $1 }.count
+        print("[parity] \(g.name) \(arithmetic): \(same)/\(g.generatedIDs.count) greedy ids identical before the first difference")
         guard strictIDs else { return }
         XCTAssertEqual(result.tokens, g.generatedIDs, "\(g.name): greedy ids")
         XCTAssertEqual(result.finishReason, .maxTokens, g.name)

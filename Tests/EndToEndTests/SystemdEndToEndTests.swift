@@ -9,7 +9,6 @@ final class SystemdEndToEndTests: XCTestCase {
         let harness = try ServeHarness()
         let socketPath = harness.root + "/notify.sock"
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
@@ -19,14 +18,25 @@ final class SystemdEndToEndTests: XCTestCase {
         XCTAssertEqual(bound, 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [String] = []
-        func collect(until predicate: ([String]) -> Bool) throws {
-            try harness.waitFor("notify messages", timeout: 30) {
+        // Drain the socket all the time, as systemd does (a full queue would drop datagrams).
+        let inbox = MessageBox()
+        let readerDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            while !inbox.closed {
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 let count = recv(fd, &buffer, buffer.count, 0)
-                if count > 0 { received.append(String(decoding: buffer[..<count], as: UTF8.self)) }
-                return predicate(received)
+                if count > 0 { inbox.append(String(decoding: buffer[..<count], as: UTF8.self)) }
             }
+            readerDone.signal()
+        }
+        reader.start()
+        defer {
+            inbox.close()
+            readerDone.wait()
+            close(fd)
+        }
+        func collect(until predicate: ([String]) -> Bool) throws {
+            try harness.waitFor("notify messages", timeout: 30) { predicate(inbox.messages) }
         }
 
         try harness.start(environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"])
@@ -58,4 +68,16 @@ final class SystemdEndToEndTests: XCTestCase {
             .flatMap { Double($0.prefix { $0 == "." || $0.isNumber }) }
         XCTAssertLessThanOrEqual(try XCTUnwrap(exposure, output), 1.5)
     }
+}
+
+/// Datagrams received so far, shared with the reading thread.
+private final class MessageBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: [String] = []
+    private var isClosed = false
+
+    var messages: [String] { lock.withLock { received } }
+    var closed: Bool { lock.withLock { isClosed } }
+    func append(_ message: String) { lock.withLock { received.append(message) } }
+    func close() { lock.withLock { isClosed = true } }
 }

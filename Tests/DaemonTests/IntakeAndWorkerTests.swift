@@ -153,7 +153,7 @@ final class IntakeAndWorkerTests: XCTestCase {
             worker.run()
             done.fulfill()
         }
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: scan + ".json") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         let second = try sandbox.drop("imaging/decode/exif6.png", as: "b.png")
         _ = sandbox.intake().take(second)

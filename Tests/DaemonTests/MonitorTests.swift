@@ -54,7 +54,7 @@ final class MonitorTests: XCTestCase {
     }
 
     func testSettleHoldsAFileThatKeepsGrowing() throws {
-        let sandbox = try DaemonSandbox { $0.settleMs = 400 }
+        let sandbox = try DaemonSandbox { $0.settleMs = 1000 }
         let queued = Locked(0)
         let monitor = try InboxMonitor(config: sandbox.config, catalog: sandbox.catalog, intake: sandbox.intake(),
                                        logger: quietLogger) { queued.update { $0 += 1 } }
@@ -68,7 +68,7 @@ final class MonitorTests: XCTestCase {
             let end = min(bytes.count, written + chunk)
             handle.write(Data(bytes[written..<end]))
             written = end
-            for _ in 0..<3 { monitor.turn(timeoutMs: 50) }   // ~150 ms between bursts, well under settle_ms
+            for _ in 0..<3 { monitor.turn(timeoutMs: 50) }   // ~150 ms between bursts, well under settle_ms (1 s)
             XCTAssertEqual(queued.get(), 0, "taken while still being written")
         }
         try handle.close()

@@ -18,6 +18,7 @@ Run (once; ~2–5 minutes on 2 cores, ~10 GB peak memory, 4.4 GB on disk):
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -43,13 +44,7 @@ EXPECTED_PARAMS = 2_208_985_600
 REAL_CONFIG = {
     "architectures": ["Qwen2VLForConditionalGeneration"],
     "attention_dropout": 0.0,
-    "bos_token_id": 151643,
-    "eos_token_id": 151645,
-    "vision_start_token_id": 151652,
-    "vision_end_token_id": 151653,
-    "vision_token_id": 151654,
-    "image_token_id": 151655,
-    "video_token_id": 151656,
+    **SPECIAL_TOKEN_IDS,
     "hidden_act": "silu",
     "hidden_size": 1536,
     "initializer_range": 0.02,
@@ -125,7 +120,9 @@ def main() -> int:
     make_page(args.image_out)
     print(f"wrote {args.image_out}")
 
-    config = Qwen2VLConfig(**{k: v for k, v in REAL_CONFIG.items() if k not in ("torch_dtype", "transformers_version")})
+    # deepcopy: Qwen2VLConfig rewrites rope_scaling in place ("mrope" → "default", adds rope_type), and
+    # config.json must keep the published spelling.
+    config = Qwen2VLConfig(**copy.deepcopy({k: v for k, v in REAL_CONFIG.items() if k not in ("torch_dtype", "transformers_version")}))
     torch.set_default_dtype(torch.bfloat16)  # build directly in bf16: 4.4 GB instead of 8.8 GB
     model = Qwen2VLForConditionalGeneration(config)
     torch.set_default_dtype(torch.float32)

@@ -13,7 +13,7 @@ public enum SidecarWriter {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         try makeFolder(folder)
-        var template = Array(FolderWalker.join(folder, ".\(name).scrawl-XXXXXX").utf8CString)
+        var template = Array(FolderWalker.join(folder, temporaryName(for: name)).utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw SidecarError(path: path, operation: "create a temp file", errno: errno) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -41,6 +41,13 @@ public enum SidecarWriter {
             fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// `.NAME.scrawl-XXXXXX`, or `.scrawl-XXXXXX` when that would pass NAME_MAX (255 bytes): a scan
+    /// named with 250 bytes has a 255-byte sidecar name, which fits, but no room for the decoration.
+    static func temporaryName(for name: String) -> String {
+        let decorated = ".\(name).scrawl-XXXXXX"
+        return decorated.utf8.count <= Int(NAME_MAX) ? decorated : ".scrawl-XXXXXX"
     }
 
     /// Removes a stale sidecar (a text file from an older version of a scan that now fails).

@@ -134,8 +134,16 @@ public final class InboxMonitor: @unchecked Sendable {
 
     private func observe(_ path: String) {
         guard ScanNameFilter.mayBeScan((path as NSString).lastPathComponent),
-              let inbox = config.inbox(containing: path),
-              let status = FileStatus.lstat(path), status.kind == .regular else { return }
+              let inbox = config.inbox(containing: path) else { return }
+        guard let status = FileStatus.lstat(path) else {
+            // Names reach Swift as UTF-8 with bad bytes replaced by U+FFFD, so such a file cannot be opened by name.
+            if path.contains("\u{FFFD}") {
+                logger.error("file name is not valid UTF-8, so scrawl cannot open it (shown with U+FFFD); rename it to UTF-8",
+                             metadata: ["path": "\(path)"])
+            }
+            return
+        }
+        guard status.kind == .regular else { return }
         settle.observe(path, status.snapshot, settleMs: inbox.settleMs, now: now())
     }
 

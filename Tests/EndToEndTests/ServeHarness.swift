@@ -69,14 +69,16 @@ final class ServeHarness {
 
     // MARK: the daemon
 
-    /// Starts `scrawl serve --config …` and waits for its "ready" line.
-    func start(environment: [String: String] = [:]) throws {
+    /// Starts `scrawl serve --config …` and waits for its "ready" line. `launcher` runs it through
+    /// another program that execs it (e.g. `setpriv --reuid=…` to drop root), keeping the same pid.
+    func start(environment: [String: String] = [:], launcher: [String] = []) throws {
         guard FileManager.default.fileExists(atPath: Self.checkpoint + "/config.json") else {
             throw HarnessError("the tiny checkpoint is missing at \(Self.checkpoint) (scripts/reference/make_qwen2vl_fixtures.py makes it)")
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = ["serve", "--config", configPath]
+        let command = launcher + [try Self.binary(), "serve", "--config", configPath]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "WATCHDOG_USEC")

@@ -36,7 +36,7 @@ public enum Attention {
         let items = layout.heads * blocks
         let workers = min(Parallel.threadCount, items)
         let rowsPerItem = min(block, queries)
-        let scores = FloatBuffer(count: workers * rowsPerItem * keys)
+        let scores = FloatBuffer(count: workers * rowsPerItem * keys, zeroed: false)
         let packedA = packed.map { _ in
             UnsafeMutablePointer<UInt32>.allocate(capacity: workers * ck_packed_a_words(Int32(block), Int32(MatMul.chunkPairs)))
         }

@@ -4,11 +4,14 @@ public final class FloatBuffer: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
 
-    public init(count: Int) {
+    /// `zeroed: false` skips the fill for scratch that is written before it is read.
+    public init(count: Int, zeroed: Bool = true) {
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
-        pointer = raw.assumingMemoryBound(to: Float.self)
+        if zeroed {
+            raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+        }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     public convenience init(_ values: [Float]) {

@@ -41,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Flag(name: .long, help: "Skip the untimed warm-up read of a 56×56 image (which pages the weights in).")
+    var noWarmup = false
+
     func run() throws {
         var clock = ContinuousClock.now
         func lap() -> Double {
@@ -57,6 +60,12 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let loadMs = lap()
+        var warmupMs = 0.0
+        if !noWarmup {
+            let blank = RGBImage(width: 56, height: 56, pixels: [UInt8](repeating: 200, count: 56 * 56 * 3))
+            _ = try? engine.read(blank, request: OCRRequest(prompt: prompt, maxNewTokens: 2, greedy: true)) { _ in }
+            warmupMs = lap()
+        }
         let decoded: DecodedImage
         do {
             decoded = try ImageDecoder.decode(fileAt: image)
@@ -86,6 +95,7 @@ struct BenchCommand: ParsableCommand {
             ("openblas_core", BLAS.coreName),
             ("avx512_bf16", BFloat16.hasNativeDotProduct),
             ("load_ms", loadMs),
+            ("warmup_ms", warmupMs),
             ("image_decode_ms", decodeMs),
             ("image", "\(decoded.image.width)x\(decoded.image.height) -> \(result.processedWidth)x\(result.processedHeight)"),
             ("image_tokens", imageTokens),

@@ -12,6 +12,8 @@ int ck_has_avx512bf16(void);
 /// Rows of A per packed A panel, columns of B per packed B panel (the micro-kernel's tile).
 #define CK_MR 12
 #define CK_NR 32
+/// Largest k-pair chunk the packers take on their fast path.
+#define CK_KC_MAX_PAIRS 512
 
 /// f32 → bf16 (round to nearest even, NaN kept quiet), `count` values.
 void ck_f32_to_bf16(const float *src, uint16_t *dst, size_t count);

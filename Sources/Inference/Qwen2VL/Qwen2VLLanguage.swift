@@ -69,11 +69,11 @@ final class Qwen2VLLanguage: @unchecked Sendable {
         let hidden = c.hiddenSize, kvWidth = c.kvHeads * c.headDim
         let start = cache.count
         cache.reserve(start + rows)
-        let normed = FloatBuffer(count: rows * hidden)
-        let q = FloatBuffer(count: rows * hidden)
-        let attn = FloatBuffer(count: rows * hidden)
-        let gate = FloatBuffer(count: rows * c.intermediateSize)
-        let up = FloatBuffer(count: rows * c.intermediateSize)
+        let normed = FloatBuffer(count: rows * hidden, zeroed: false)
+        let q = FloatBuffer(count: rows * hidden, zeroed: false)
+        let attn = FloatBuffer(count: rows * hidden, zeroed: false)
+        let gate = FloatBuffer(count: rows * c.intermediateSize, zeroed: false)
+        let up = FloatBuffer(count: rows * c.intermediateSize, zeroed: false)
         let (cos, sin) = Qwen2VLRope.tables(t: t, h: h, w: w, invFreq: invFreq, section: c.mropeSection)
         let layout = Attention.Layout(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         let scale = 1 / Float(c.headDim).squareRoot()

@@ -61,10 +61,10 @@ final class Qwen2VLVision: @unchecked Sendable {
                  onLayer: (Int) -> Void) -> FloatBuffer {
         let n = gridT * gridH * gridW
         let d = config.embedDim, hd = config.headDim, heads = config.heads
-        let x = FloatBuffer(count: n * d)
-        let h = FloatBuffer(count: n * d)
-        let qkv = FloatBuffer(count: n * 3 * d)
-        let mlp = FloatBuffer(count: n * config.mlpDim)
+        let x = FloatBuffer(count: n * d, zeroed: false)
+        let h = FloatBuffer(count: n * d, zeroed: false)
+        let qkv = FloatBuffer(count: n * 3 * d, zeroed: false)
+        let mlp = FloatBuffer(count: n * config.mlpDim, zeroed: false)
         patchEmbed(pixels, rows: n, out: x.pointer)
 
         // Rotary tables: per patch, hd/2 angles = [h·inv, w·inv] (inv has hd/4 entries).
@@ -104,7 +104,7 @@ final class Qwen2VLVision: @unchecked Sendable {
         let tokens = n / m2
         mergerNorm(x.pointer, rows: n, out: h.pointer)
         // Rows 4k…4k+3 are consecutive, so h viewed as [tokens × 4d] is the merger input.
-        let hidden = FloatBuffer(count: tokens * d * m2)
+        let hidden = FloatBuffer(count: tokens * d * m2, zeroed: false)
         mergerFC1(h.pointer, rows: tokens, out: hidden.pointer)
         Activations.geluErf(hidden.pointer, count: tokens * d * m2)
         let out = FloatBuffer(count: tokens * config.hiddenSize)

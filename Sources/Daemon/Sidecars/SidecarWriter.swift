@@ -13,11 +13,13 @@ public enum SidecarWriter {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         try makeFolder(folder)
-        var template = Array(FolderWalker.join(folder, temporaryName(for: name)).utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw SidecarError(path: path, operation: "create a temp file", errno: errno) }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // One fixed temp name per sidecar: a temp file left by a kill is truncated and renamed by the
+        // next write of the same sidecar (the interrupted job is always read again), not left behind.
+        // Only one thread writes a given scan's sidecars at a time (the catalog never reuses a result
+        // for a path whose job is running), so the fixed name is not shared by two writers.
+        let temp = FolderWalker.join(folder, temporaryName(for: name))
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SidecarError(path: path, operation: "create the temp file \(temp)", errno: errno) }
         var renamed = false
         defer {
             close(fd)
@@ -43,11 +45,15 @@ public enum SidecarWriter {
         }
     }
 
-    /// `.NAME.scrawl-XXXXXX`, or `.scrawl-XXXXXX` when that would pass NAME_MAX (255 bytes): a scan
-    /// named with 250 bytes has a 255-byte sidecar name, which fits, but no room for the decoration.
+    /// `.NAME.scrawl-tmp`, or `.scrawl-tmp-HASH` (FNV-1a of the name) when that would pass NAME_MAX
+    /// (255 bytes): a scan named with 250 bytes has a 255-byte sidecar name, which fits, but no room
+    /// for the decoration.
     static func temporaryName(for name: String) -> String {
-        let decorated = ".\(name).scrawl-XXXXXX"
-        return decorated.utf8.count <= Int(NAME_MAX) ? decorated : ".scrawl-XXXXXX"
+        let decorated = ".\(name).scrawl-tmp"
+        guard decorated.utf8.count > Int(NAME_MAX) else { return decorated }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return ".scrawl-tmp-" + String(hash, radix: 16)
     }
 
     /// Removes a stale sidecar (a text file from an older version of a scan that now fails).

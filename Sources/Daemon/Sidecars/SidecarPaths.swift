@@ -3,18 +3,28 @@
 public struct SidecarPaths: Equatable, Sendable {
     public var text: String
     public var json: String
+    /// The folder the sidecars must stay inside (sidecar_dir, or the inbox): a symbolic link below it
+    /// never leads a sidecar out. nil: not checked. Not part of equality (it follows from the paths).
+    public var root: String?
 
-    public init(text: String, json: String) {
+    public init(text: String, json: String, root: String? = nil) {
         self.text = text
         self.json = json
+        self.root = root
+    }
+
+    public static func == (lhs: SidecarPaths, rhs: SidecarPaths) -> Bool {
+        lhs.text == rhs.text && lhs.json == rhs.json
     }
 
     public init(scan: String, inbox: InboxConfig) {
         let base: String
         if let dir = inbox.sidecarDir, isInside(scan, root: inbox.path) {
             base = dir + scan.dropFirst(inbox.path.count)
+            root = dir
         } else {
             base = scan
+            root = inbox.path
         }
         text = base + ".txt"
         json = base + ".json"

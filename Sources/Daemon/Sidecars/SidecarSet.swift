@@ -21,11 +21,11 @@ public enum SidecarSet {
         let mode = SidecarWriter.mode(forScanMode: scanMode)
         let json = try encode(document)
         if let text = document.text {
-            try SidecarWriter.write(Array(text.utf8) + [UInt8(ascii: "\n")], to: paths.text, mode: mode)
+            try SidecarWriter.write(Array(text.utf8) + [UInt8(ascii: "\n")], to: paths.text, mode: mode, within: paths.root)
         } else {
             SidecarWriter.remove(paths.text)
         }
-        try SidecarWriter.write(json, to: paths.json, mode: mode)
+        try SidecarWriter.write(json, to: paths.json, mode: mode, within: paths.root)
         return String(decoding: json, as: UTF8.self)
     }
 

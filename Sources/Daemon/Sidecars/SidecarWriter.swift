@@ -9,10 +9,13 @@ public enum SidecarWriter {
         (scanMode & 0o640) | 0o600
     }
 
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+    /// With `root`, the folder (and any folder made for it) must resolve inside `root`.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t, within root: String? = nil) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
+        if let root { try ensure(folder, staysInside: root) }
         try makeFolder(folder)
+        if let root { try ensure(folder, staysInside: root) }
         // One fixed temp name per sidecar: a temp file left by a kill is truncated and renamed by the
         // next write of the same sidecar (the interrupted job is always read again), not left behind.
         // Only one thread writes a given scan's sidecars at a time (the catalog never reuses a result
@@ -54,6 +57,19 @@ public enum SidecarWriter {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return ".scrawl-tmp-" + String(hash, radix: 16)
+    }
+
+    /// The deepest existing folder on the way to `folder` must resolve inside `root`: a symbolic link
+    /// planted below the inbox or sidecar_dir (e.g. sidecar_dir/sub → /etc) never leads a sidecar, or a
+    /// folder made for one, out of it. A missing root is made by `makeFolder` (nothing to follow yet).
+    static func ensure(_ folder: String, staysInside root: String) throws {
+        guard let realRoot = resolvedPath(root) else { return }
+        var existing = folder
+        while FileStatus.lstat(existing) == nil && existing.count > 1 { existing = (existing as NSString).deletingLastPathComponent }
+        guard let real = resolvedPath(existing), isInside(real, root: realRoot) else {
+            throw SidecarError(path: folder, operation: "check the folder", errno: ELOOP,
+                               detail: "it leads out of \(root) through a symbolic link; sidecars are never written through one")
+        }
     }
 
     /// Removes a stale sidecar (a text file from an older version of a scan that now fails).

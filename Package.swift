@@ -9,7 +9,14 @@ let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(conf
 let package = Package(
     name: "scrawl",
     platforms: [.macOS(.v14)],
-    products: [.executable(name: "scrawl", targets: ["scrawl"])],
+    products: [
+        .executable(name: "scrawl", targets: ["scrawl"]),
+        // Libraries for the fuzz package (Tests/Fuzz), which depends on this one by path.
+        .library(name: "ScrawlImaging", targets: ["Imaging"]),
+        .library(name: "ScrawlTokenizers", targets: ["Tokenizers"]),
+        .library(name: "ScrawlInference", targets: ["Inference"]),
+        .library(name: "ScrawlDaemon", targets: ["Daemon"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),

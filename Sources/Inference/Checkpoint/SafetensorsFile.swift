@@ -66,6 +66,20 @@ public final class SafetensorsFile: @unchecked Sendable {
         madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_WILLNEED)
     }
 
+    /// Parses and validates the header of a safetensors file held in memory (the fuzz entry point;
+    /// `init(path:)` does the same on the mapped file). `path` is only used in error messages.
+    public static func parseHeader(bytes: [UInt8], path: String = "(memory)") throws -> [String: TensorInfo] {
+        guard bytes.count >= 8 else {
+            throw CheckpointError.malformedSafetensors(path: path, reason: "file is \(bytes.count) bytes, shorter than the 8-byte header length")
+        }
+        return try bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else {
+                throw CheckpointError.malformedSafetensors(path: path, reason: "empty buffer")
+            }
+            return try parseHeader(base, size: raw.count, path: path)
+        }
+    }
+
     private static func parseHeader(_ base: UnsafeRawPointer, size: Int, path: String) throws -> [String: TensorInfo] {
         let headerLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
         guard headerLength <= UInt64(size - 8) else {

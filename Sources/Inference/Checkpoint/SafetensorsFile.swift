@@ -117,16 +117,22 @@ public final class SafetensorsFile: @unchecked Sendable {
             guard let elementSize = elementSizes[dtype] else {
                 throw CheckpointError.unsupportedDType(path: path, tensor: name, dtype: dtype)
             }
-            let expected = shape.reduce(1, *) * elementSize
+            // Checked arithmetic: a header's numbers are untrusted (release builds wrap silently).
+            guard let expected = shape.reduce(Optional(elementSize), { bytes, dim in
+                bytes.flatMap { let (p, overflow) = $0.multipliedReportingOverflow(by: dim); return overflow ? nil : p }
+            }) else {
+                throw CheckpointError.tensorOutOfBounds(
+                    path: path, tensor: name, reason: "shape \(shape) of \(dtype) needs more bytes than an Int can count")
+            }
             guard end - begin == expected else {
                 throw CheckpointError.tensorOutOfBounds(
                     path: path, tensor: name,
                     reason: "spans \(end - begin) bytes but shape \(shape) of \(dtype) needs \(expected)")
             }
-            guard dataStart + end <= size else {
+            guard end <= size - dataStart else {
                 throw CheckpointError.tensorOutOfBounds(
                     path: path, tensor: name,
-                    reason: "ends at byte \(dataStart + end) but the file has only \(size) bytes")
+                    reason: "ends \(end) bytes into the data but the file has only \(size - dataStart) bytes of data (truncated?)")
             }
             result[name] = TensorInfo(name: name, dtype: dtype, shape: shape, offset: dataStart + begin, byteCount: expected)
         }

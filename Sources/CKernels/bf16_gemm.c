@@ -108,24 +108,6 @@ TGT void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, con
     }
 }
 
-TGT void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a,
-                             const uint16_t *b, int ldb, int k0, int k_end, int n0, int n1,
-                             float *c, int ldc, const float *bias, int accumulate, uint32_t *scratch_b) {
-    int panels = (m + CK_MR - 1) / CK_MR;
-    for (int n = n0; n < n1; n += CK_NR) {
-        int cols = n1 - n < CK_NR ? n1 - n : CK_NR;
-        __mmask16 mask0, mask1;
-        masks_for(cols, &mask0, &mask1);
-        pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, scratch_b);
-        const float *bias_n = bias ? bias + n : NULL;
-        for (int p = 0; p < panels; p++) {
-            int rows = m - p * CK_MR < CK_MR ? m - p * CK_MR : CK_MR;
-            micro_kernel(kpairs, packed_a + (size_t)p * CK_MR * kpairs, scratch_b,
-                         c + (size_t)p * CK_MR * ldc + n, ldc, rows, mask0, mask1, bias_n, accumulate);
-        }
-    }
-}
-
 TGT void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1,
                       float *y, const float *bias) {
     int kfull = k & ~31;
@@ -173,9 +155,6 @@ void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end
 void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
                             int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {}
 // Non-x86 builds: the Swift side never calls these (ck_has_avx512bf16() is 0).
-void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a, const uint16_t *b, int ldb, int k0,
-                         int k_end, int n0, int n1, float *c, int ldc, const float *bias, int accumulate,
-                         uint32_t *scratch_b) {}
 void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1, float *y,
                   const float *bias) {}
 #endif

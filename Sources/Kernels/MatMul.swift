@@ -77,8 +77,13 @@ public enum MatMul {
         }
     }
 
+    /// Rows of packed A per block (≈ 360 KB of A per k-chunk: stays in L2 while the B panels stream).
+    static let rowBlock = 240
+
     /// C[m×n] = bf16(A[m×k])·B[n×k]ᵀ (+ bias), B bf16 row-major with row stride ldb. Requires
-    /// `BFloat16.hasNativeDotProduct`. `parallel`: spread over `Parallel.threadCount` threads.
+    /// `BFloat16.hasNativeDotProduct`. `parallel`: spread over `Parallel.threadCount` threads (split by
+    /// columns). Per k-chunk: A is packed once (shared), each thread packs its B columns once, then
+    /// walks A in row blocks (GotoBLAS order: A block in L2, B panels from L3).
     public static func gemmBF16(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<UInt16>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                 bias: UnsafePointer<Float>?, parallel: Bool) {
@@ -90,30 +95,33 @@ public enum MatMul {
         defer { packed.deallocate() }
         let threads = parallel ? Parallel.threadCount : 1
         let nRanges = Parallel.ranges(n, parts: threads, granule: Int(CK_NR))
-        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(CK_NR) * kcp * max(nRanges.count, 1))
-        defer { scratch.deallocate() }
+        let widest = nRanges.map(\.count).max() ?? 0
+        let bWords = ck_packed_b_words(Int32(widest), Int32(kcp))
+        let packedB = UnsafeMutablePointer<UInt32>.allocate(capacity: max(bWords, 1) * max(nRanges.count, 1))
+        defer { packedB.deallocate() }
         var k0 = 0
         repeat {
             let pairs = min(kcp, (k - k0 + 1) / 2)
             let accumulate: Int32 = k0 > 0 ? 1 : 0
             let start = Int32(k0)
-            if parallel {
-                let panelRanges = Parallel.ranges(panels, parts: threads)
-                Parallel.forEach(panelRanges.count) { i in
-                    let r = panelRanges[i]
-                    ck_pack_a(a, Int32(lda), Int32(r.lowerBound * Int(CK_MR)), Int32(min(m, r.upperBound * Int(CK_MR))),
-                              start, Int32(pairs), Int32(k), packed)
+            let panelRanges = Parallel.ranges(panels, parts: threads)
+            Parallel.forEach(panelRanges.count) { i in
+                let r = panelRanges[i]
+                ck_pack_a(a, Int32(lda), Int32(r.lowerBound * Int(CK_MR)), Int32(min(m, r.upperBound * Int(CK_MR))),
+                          start, Int32(pairs), Int32(k), packed)
+            }
+            Parallel.forEach(nRanges.count) { i in
+                let cols = nRanges[i]
+                let pb = packedB + i * bWords
+                ck_pack_b(b + cols.lowerBound * ldb, Int32(ldb), Int32(cols.count), start, Int32(pairs), Int32(k), pb)
+                var row = 0
+                while row < m {
+                    let rows = min(rowBlock, m - row)
+                    ck_gemm_bf16_prepacked(Int32(rows), Int32(pairs), packed + (row / Int(CK_MR)) * Int(CK_MR) * pairs,
+                                           pb, Int32(pairs), 0, Int32(cols.count), c + row * ldc + cols.lowerBound,
+                                           Int32(ldc), bias.map { $0 + cols.lowerBound }, accumulate)
+                    row += rows
                 }
-                Parallel.forEach(nRanges.count) { i in
-                    let r = nRanges[i]
-                    ck_gemm_bf16_packed(Int32(m), Int32(pairs), packed, b, Int32(ldb), start, Int32(k),
-                                        Int32(r.lowerBound), Int32(r.upperBound), c, Int32(ldc), bias, accumulate,
-                                        scratch + i * Int(CK_NR) * kcp)
-                }
-            } else {
-                ck_pack_a(a, Int32(lda), 0, Int32(m), start, Int32(pairs), Int32(k), packed)
-                ck_gemm_bf16_packed(Int32(m), Int32(pairs), packed, b, Int32(ldb), start, Int32(k), 0, Int32(n),
-                                    c, Int32(ldc), bias, accumulate, scratch)
             }
             k0 += 2 * pairs
         } while k0 < k

@@ -28,13 +28,6 @@ size_t ck_packed_a_words(int m, int kpairs);
 /// Missing rows/columns are zero.
 void ck_pack_a(const float *a, int lda, int m0, int m1, int k0, int kpairs, int k_end, uint32_t *packed);
 
-/// C[m, n] (=|+=) sum_k A[m, k] * B[n, k] (+ bias[n] when storing) for all m < M and n in [n0, n1),
-/// over the k range packed in `packed_a` (kpairs pairs starting at k0). B is bf16 row-major [N][ldb].
-/// `accumulate` = 0: C = result (+ bias); 1: C += result. `scratch_b` must hold CK_NR * kpairs words.
-void ck_gemm_bf16_packed(int m, int kpairs, const uint32_t *packed_a,
-                         const uint16_t *b, int ldb, int k0, int k_end, int n0, int n1,
-                         float *c, int ldc, const float *bias, int accumulate, uint32_t *scratch_b);
-
 /// Words needed by ck_pack_b for columns [0, n) and `kpairs` pairs (whole CK_NR panels).
 size_t ck_packed_b_words(int n, int kpairs);
 
@@ -42,8 +35,9 @@ size_t ck_packed_b_words(int n, int kpairs);
 /// CK_NR-row panels, panel p at p * CK_NR * kpairs; missing rows/columns are zero.
 void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
 
-/// As ck_gemm_bf16_packed, with B already packed by ck_pack_b (same kpairs); columns [n0, n1),
-/// n0 a multiple of CK_NR.
+/// C[m, n] (=|+=) sum_k A[m, k] * B[n, k] (+ bias[n] when storing) for all m < M and n in [n0, n1), over
+/// the k-pairs packed in `packed_a` (ck_pack_a) and `packed_b` (ck_pack_b). `accumulate` = 0: C = result
+/// (+ bias); 1: C += result. n0 must be a multiple of CK_NR.
 /// `panel_pairs`: the kpairs B was packed with (≥ kpairs; only the first kpairs of each panel are used).
 void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
                             int n0, int n1, float *c, int ldc, const float *bias, int accumulate);

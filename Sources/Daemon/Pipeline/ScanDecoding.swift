@@ -18,6 +18,9 @@ public struct NotAnImageError: Error, CustomStringConvertible {
     public var header: [UInt8]
 
     public var description: String {
+        guard !header.isEmpty else {
+            return "the file is empty (0 bytes) although its name says it is an image; it is read again once it has bytes"
+        }
         let hex = header.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
         return "not a JPEG, PNG or GIF image (its first bytes are \(hex.joined(separator: " "))); the name says it is one"
     }

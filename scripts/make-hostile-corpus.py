@@ -92,8 +92,8 @@ def main():
     gif = encode(note(seed=3).convert("P", palette=Image.ADAPTIVE, colors=16), "GIF")
 
     # Empty and truncated files.
-    add("zero-bytes.jpg", b"", "error", "0 bytes named .jpg: nothing to decode")
-    add("zero-bytes.png", b"", "error", "0 bytes named .png")
+    add("zero-bytes.jpg", b"", "error", "0 bytes named .jpg: nothing to decode", ["empty"])
+    add("zero-bytes.png", b"", "error", "0 bytes named .png", ["empty"])
     add("truncated.jpg", jpg[: len(jpg) // 2], "error", "JPEG cut in the middle of the scan data", ["jpeg"])
     add("truncated.png", png[: len(png) // 2], "error", "PNG cut inside IDAT", ["png"])
     add("truncated.gif", gif[: len(gif) // 2], "error", "GIF cut inside the LZW data", ["gif"])

@@ -31,6 +31,8 @@ final class HostileInputTests: XCTestCase {
         try write("max_tokens = 2\n", to: inbox + "/.scrawl.toml")
         try Robustness.giveAway(harness.root)
         try harness.start(launcher: launcher ?? [])
+        let trace = try SyscallTrace(pid: try XCTUnwrap(harness.process?.processIdentifier),
+                                     logPath: harness.root + "/strace.log", harness: harness)
         var fingerprints: [String: Fingerprint] = [:]
         func remember(_ path: String) throws { fingerprints[path] = try Fingerprint(path) }
 
@@ -145,7 +147,8 @@ final class HostileInputTests: XCTestCase {
         try Robustness.waitForEmptyQueue(harness, timeout: 240)
         XCTAssertTrue(harness.isRunning, "the daemon died:\n\(harness.log())")
 
-        // The corpus: each case as the manifest says.
+        // The corpus: each case as the manifest says (failures also in `scrawl status --json`).
+        let listedFailures = Set((try Robustness.status(harness)["recentFailures"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String })
         for item in cases {
             let path = inbox + "/corpus/" + item.file
             let json = sidecarJSON(path)
@@ -171,6 +174,7 @@ final class HostileInputTests: XCTestCase {
                 XCTAssertTrue(message.contains(path), "\(item.file): the error names the file: \(message)")
                 XCTAssertEqual(document?["state"] as? String, "failed", item.file)
                 XCTAssertEqual(document?["error"] as? String, message, "\(item.file): the catalog has the sidecar's error")
+                XCTAssertTrue(listedFailures.contains(path), "\(item.file): listed by scrawl status --json")
             case "ignored":
                 XCTAssertNil(json, "\(item.file) is not an image: no sidecar")
                 XCTAssertNil(document, "\(item.file) is not an image: not in the catalog")
@@ -189,6 +193,10 @@ final class HostileInputTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: target + ".txt"), "a sidecar appeared beside \(target)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside).sorted(), ["folder", "secret.png", "secret2.png"])
+        if let trace {
+            XCTAssertEqual(try trace.stop(linesNaming: [outside, "/etc/shadow", "/nonexistent"]), [],
+                           "the daemon named a path outside the inbox in a file syscall")
+        }
         if !deviceMade { print("HostileInputTests: mknod failed (not root?): the device-node case did not run") }
 
         // Races.

@@ -93,19 +93,8 @@ final class SecurityTests: XCTestCase {
         try Data("max_tokens = 2\n".utf8).write(to: URL(fileURLWithPath: harness.inbox + "/.scrawl.toml"))
         try harness.start()
 
-        var strace: Process?
-        let traceLog = harness.root + "/strace.log"
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), let pid = harness.process?.processIdentifier {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-            process.arguments = ["-f", "-qq", "-e", "trace=%file,%desc", "-o", traceLog, "-p", "\(pid)"]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            strace = process
-            try harness.waitFor("strace to attach", timeout: 30) { (try? String(contentsOfFile: traceLog, encoding: .utf8))?.isEmpty == false }
-        } else {
-            print("SecurityTests: strace is not available: only atime and sidecar checks run")
-        }
+        let trace = try SyscallTrace(pid: try XCTUnwrap(harness.process?.processIdentifier),
+                                     logPath: harness.root + "/strace.log", harness: harness)
 
         try FileManager.default.createSymbolicLink(atPath: harness.inbox + "/secret.png", withDestinationPath: target)
         try FileManager.default.createSymbolicLink(atPath: harness.inbox + "/folder", withDestinationPath: outside + "/folder")
@@ -122,12 +111,9 @@ final class SecurityTests: XCTestCase {
         harness.requestRescanForTest()
         Thread.sleep(forTimeInterval: 1)  // the rescan walks the inbox again (symlinked folder included, if followed)
 
-        if let strace {
-            kill(strace.processIdentifier, SIGINT)
-            strace.waitUntilExit()
-            let trace = try String(contentsOfFile: traceLog, encoding: .utf8)
-            XCTAssertTrue(trace.contains(harness.inbox), "strace saw the daemon work in the inbox")
-            let touching = trace.split(separator: "\n").filter { $0.contains(outside) && !$0.contains("readlink") }
+        if let trace {
+            let touching = try trace.stop(linesNaming: [outside])
+            XCTAssertTrue(trace.text().contains(harness.inbox), "strace saw the daemon work in the inbox")
             XCTAssertEqual(touching, [], "file syscalls that name a path outside the inbox")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside + "/written"), [],

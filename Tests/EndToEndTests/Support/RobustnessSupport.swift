@@ -114,6 +114,39 @@ enum Robustness {
     }
 }
 
+/// `strace -f -p PID` on the running daemon, file and descriptor syscalls only, into a log.
+final class SyscallTrace {
+    let logPath: String
+    private let process: Process
+
+    /// nil (with a printed note) when strace is not installed.
+    init?(pid: Int32, logPath: String, harness: ServeHarness) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else {
+            print("strace is not installed: the syscall check is skipped")
+            return nil
+        }
+        self.logPath = logPath
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
+        process.arguments = ["-f", "-qq", "-e", "trace=%file,%desc", "-o", logPath, "-p", "\(pid)"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try harness.waitFor("strace to attach", timeout: 30) { (try? String(contentsOfFile: logPath, encoding: .utf8))?.isEmpty == false }
+    }
+
+    /// Detaches and returns the syscall lines that name any of `paths` (readlink results aside).
+    func stop(linesNaming paths: [String]) throws -> [String] {
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let trace = try String(contentsOfFile: logPath, encoding: .utf8)
+        return trace.split(separator: "\n").map(String.init)
+            .filter { line in !line.contains("readlink") && paths.contains { line.contains($0) } }
+    }
+
+    /// The whole log (after `stop`).
+    func text() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
+
 /// What must not change about a scan: its bytes and its mtime (nanoseconds).
 struct Fingerprint: Equatable, CustomStringConvertible {
     var sha256: String

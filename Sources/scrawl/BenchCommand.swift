@@ -77,9 +77,13 @@ struct BenchCommand: ParsableCommand {
         let request = OCRRequest(prompt: prompt, maxNewTokens: maxTokens, maxPixels: maxPixels, greedy: true,
                                  ignoreEOS: ignoreEos)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+        let cpu = PhaseCPUTime()
         let result: OCRResult
         do {
-            result = try engine.read(decoded.image, request: request) { progress.show($0, path: image) }
+            result = try engine.read(decoded.image, request: request) { event in
+                progress.show(event, path: image)
+                cpu.mark(event)
+            }
         } catch {
             progress.clear()
             writeStandardError("scrawl bench: \(image): \(error)\n")
@@ -110,6 +114,9 @@ struct BenchCommand: ParsableCommand {
             ("decode_tok_s", Double(steps) / max(t.generateMs, 1e-9) * 1000),
             ("finish_reason", result.finishReason.rawValue),
             ("total_ms", t.totalMs + decodeMs),
+            ("vision_cpu_ms", cpu.visionMs),
+            ("prefill_cpu_ms", cpu.prefillMs),
+            ("decode_cpu_ms", cpu.decodeMs),
             ("peak_rss_mib", Double(PeakMemory.vmHWMKiB() ?? 0) / 1024),
         ]
         if json {
@@ -124,6 +131,34 @@ struct BenchCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Process CPU time (user + system, all threads) spent in each phase, from the engine's events: with
+/// other work on the machine, CPU time shows the engine's own cost where wall time cannot.
+final class PhaseCPUTime {
+    private var preprocessed = 0.0, visionDone = 0.0, prefillDone = 0.0, lastToken = 0.0
+
+    static func now() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
+        return ms(usage.ru_utime) + ms(usage.ru_stime)
+    }
+
+    func mark(_ event: OCREvent) {
+        switch event {
+        case .preprocessed: preprocessed = Self.now()
+        case .visionLayer(let done, let of) where done == of: visionDone = Self.now()
+        case .prefillDone: prefillDone = Self.now()
+        case .token: lastToken = Self.now()
+        default: break
+        }
+    }
+
+    /// Vision ends after the last ViT block (the small merger counts in prefill); decode spans first to last token.
+    var visionMs: Double { max(0, visionDone - preprocessed) }
+    var prefillMs: Double { max(0, prefillDone - visionDone) }
+    var decodeMs: Double { max(0, lastToken - prefillDone) }
 }
 
 /// Peak resident memory of this process.

@@ -63,12 +63,31 @@ public final class ScanIntake {
             logger.info("queued", metadata: ["path": "\(path)", "job": "\(id)", "model": "\(candidate.model)",
                                              "sha256": "\(candidate.sha256.prefix(12))"])
             return .queued(jobID: id)
-        case .alreadyQueued, .unchanged:
+        case .alreadyQueued:
             logger.debug("already known", metadata: ["path": "\(path)"])
+            return .alreadyKnown
+        case .unchanged:
+            logger.debug("already known", metadata: ["path": "\(path)"])
+            restoreReusedSidecars(candidate, inbox: inbox, scanMode: scan.status.mode)
             return .alreadyKnown
         case .reused(let result):
             writeReusedSidecars(candidate, result: result, inbox: inbox, scanMode: scan.status.mode)
             return .reused
+        }
+    }
+
+    /// A reused result is committed before its sidecars are written: after a crash between the two,
+    /// the next look at the file (the rescan at start) finds the document and no JSON sidecar, and
+    /// writes them now.
+    private func restoreReusedSidecars(_ candidate: ScanCandidate, inbox: InboxConfig, scanMode: mode_t) {
+        let paths = SidecarPaths(scan: candidate.path, inbox: inbox)
+        guard FileStatus.lstat(paths.json) == nil else { return }
+        do {
+            guard let result = try catalog.reusedResult(path: candidate.path) else { return }
+            logger.notice("a reused result has no sidecars (interrupted?): writing them", metadata: ["path": "\(candidate.path)"])
+            writeReusedSidecars(candidate, result: result, inbox: inbox, scanMode: scanMode)
+        } catch {
+            logger.error("cannot look up the reused result: \(error)", metadata: ["path": "\(candidate.path)"])
         }
     }
 

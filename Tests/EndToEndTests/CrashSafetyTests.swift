@@ -113,6 +113,29 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(rows, scans.count, "one FTS docsize row per scan (no stale index rows)")
     }
 
+    /// A reused result is recorded in the catalog first and its sidecars written after: a kill between
+    /// the two leaves a done document and no sidecars. The restart must write them.
+    func testKillBetweenRecordingAReusedResultAndWritingItsSidecarsIsRepairedAtRestart() throws {
+        let harness = try ServeHarness()
+        try Data("max_tokens = 4\n".utf8).write(to: URL(fileURLWithPath: harness.inbox + "/.scrawl.toml"))
+        try harness.start()
+        let original = try harness.drop("qwen2vl/images/tiny.png", as: "original.png")
+        let text = try XCTUnwrap(try harness.sidecar(original)["text"] as? String)
+        let copy = try harness.drop("qwen2vl/images/tiny.png", as: "copy.png")
+        XCTAssertEqual(try harness.sidecar(copy)["reused"] as? Bool, true)
+        XCTAssertEqual(try harness.stop(signal: SIGKILL), SIGKILL)
+        // The state a kill right after the catalog commit leaves: the document, no sidecars (or only the .txt).
+        try FileManager.default.removeItem(atPath: copy + ".json")
+        try harness.start()
+        let repaired = try harness.sidecar(copy, timeout: 30)
+        XCTAssertEqual(repaired["reused"] as? Bool, true)
+        XCTAssertEqual(repaired["text"] as? String, text)
+        XCTAssertEqual((repaired["source"] as? [String: Any])?["path"] as? String, copy)
+        XCTAssertEqual(try String(contentsOfFile: copy + ".txt", encoding: .utf8), text + "\n")
+        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM jobs"), 1, "no model run for the repair")
+        XCTAssertEqual(try harness.stop(), 0)
+    }
+
     func testSIGTERMMidReadExitsZeroWithinTheUnitsTimeoutStopSec() throws {
         let unit = ServeHarness.fixtures.appendingPathComponent("../../systemd/scrawl.service").standardized.path
         let timeoutLine = try XCTUnwrap(try String(contentsOfFile: unit, encoding: .utf8).split(separator: "\n")

@@ -9,7 +9,7 @@ struct TOMLSection {
 
     /// Parses `text`; a syntax error carries TOMLKit's line and column.
     static func parse(_ text: String, file: String) throws -> TOMLSection {
-        try TOMLControlCharacters.check(text, file: file)
+        try TOMLPreflight.check(text, file: file)
         do {
             let table = try TOMLTable(string: text)
             return TOMLSection(table: table, file: file, locator: TOMLKeyLocator(text: text),

@@ -62,6 +62,38 @@ final class MatMulTests: XCTestCase {
         }
     }
 
+    func testF16WeightsAreWidenedExactly() {
+        let (m, n, k) = (3, 70, 20)
+        var rng = SeededValues(seed: 5)
+        let x = rng.array(m * k)
+        let w = rng.array(n * k).map { Float(Float16($0)) }  // exactly representable in f16
+        let bits = w.map { Float16($0).bitPattern }
+        let want = naiveLinear(x, m: m, k: k, w, n: n, bias: nil)
+        var out = [Float](repeating: .nan, count: m * n)
+        bits.withUnsafeBufferPointer { wp in
+            callLinear(x, m, WeightMatrix(rows: n, cols: k, element: .f16, base: UnsafeRawPointer(wp.baseAddress!)), nil, &out)
+        }
+        XCTAssertLessThan(maxAbsDiff(out, want), 1e-4)
+    }
+
+    func testBF16WithFloat32ArithmeticMatchesWidenedWeights() {
+        let (m, n, k) = (5, 40, 33)
+        var rng = SeededValues(seed: 6)
+        let x = rng.array(m * k)
+        let bits = rng.array(n * k).map(BFloat16.fromFloat)
+        let want = naiveLinear(x, m: m, k: k, bits.map(BFloat16.toFloat), n: n, bias: nil)
+        var out = [Float](repeating: .nan, count: m * n)
+        x.withUnsafeBufferPointer { xp in
+            bits.withUnsafeBufferPointer { wp in
+                out.withUnsafeMutableBufferPointer { op in
+                    MatMul.linear(xp.baseAddress!, rows: m, weight: WeightMatrix(rows: n, cols: k, element: .bf16, base: UnsafeRawPointer(wp.baseAddress!)),
+                                  out: op.baseAddress!, bf16Arithmetic: false)
+                }
+            }
+        }
+        XCTAssertLessThan(maxAbsDiff(out, want), 1e-5)
+    }
+
     func testBF16ConversionRoundsToNearestEven() {
         XCTAssertEqual(BFloat16.fromFloat(1.0), 0x3f80)
         XCTAssertEqual(BFloat16.fromFloat(Float(bitPattern: 0x3f80_8000)), 0x3f80) // tie → even

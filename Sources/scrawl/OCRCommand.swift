@@ -12,6 +12,9 @@ struct OCRCommand: ParsableCommand {
             Text streams to standard output as it is generated (one block per image). With --json, one \
             JSON object per image and line: path, text, tokens, logprobs, prompt_tokens, finish_reason, \
             timings_ms, processed_width, processed_height (or path and error).
+            finish_reason is eos, max_tokens, or loop: generation is cut when the same run of up to 64 \
+            tokens repeats back to back at least 8 times over at least 128 tokens (a degenerate loop; \
+            ordinary repeated rules, borders or list items are far shorter).
             Progress (vision layers, prefill, tokens) goes to standard error when it is a terminal.
             Exit status: 0 when every image was read, 1 when an image failed, 2 on a usage or model error.
 

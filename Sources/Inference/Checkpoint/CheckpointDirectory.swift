@@ -58,6 +58,11 @@ public final class CheckpointDirectory: @unchecked Sendable {
         return loose.map { url.appendingPathComponent($0).path }
     }
 
+    /// Starts reading every weight file into the page cache in the background (cold starts).
+    public func prefetch() {
+        for file in files { file.adviseWillNeed() }
+    }
+
     public func has(_ name: String) -> Bool { index[name] != nil }
 
     public var tensorNames: [String] { Array(index.keys) }

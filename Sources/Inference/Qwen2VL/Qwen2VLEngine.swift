@@ -22,6 +22,7 @@ public final class Qwen2VLEngine: OCREngine, @unchecked Sendable {
     /// widens their weights to f32 (parity runs against an f32-compute reference).
     public init(checkpoint: URL, arithmetic: Arithmetic = .native) throws {
         let ck = try CheckpointDirectory(url: checkpoint, normalizeName: Qwen2VLWeightNames.normalize)
+        ck.prefetch()
         checkpointPath = checkpoint.path
         configHash = ck.configHash
         config = try Qwen2VLConfig(json: ck.config)

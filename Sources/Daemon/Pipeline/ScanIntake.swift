@@ -12,6 +12,8 @@ public final class ScanIntake {
         case alreadyKnown
         case reused
         case ignored(reason: String)
+        /// No permission to read it (yet): looked at again by the next rescan, e.g. after a chmod and SIGHUP.
+        case unreadable(reason: String)
     }
 
     private let catalog: Catalog
@@ -35,6 +37,14 @@ public final class ScanIntake {
             scan = try ScanBytes.read(path, inboxRoot: inbox.path)
         } catch ScanReadError.io(_, _, let code) where code == ENOENT {
             return .ignored(reason: "gone before it was read")
+        } catch let error as ScanReadError {
+            if case .io(_, _, let code) = error, code == EACCES || code == EPERM {
+                logger.notice("not taken: \(error); it is read once it is readable (at the next rescan: SIGHUP or rescan_interval_s)",
+                              metadata: ["path": "\(path)"])
+                return .unreadable(reason: "\(error)")
+            }
+            logger.notice("not taken: \(error)", metadata: ["path": "\(path)"])
+            return .ignored(reason: "\(error)")
         } catch {
             logger.notice("not taken: \(error)", metadata: ["path": "\(path)"])
             return .ignored(reason: "\(error)")

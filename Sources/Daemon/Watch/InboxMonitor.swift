@@ -161,7 +161,11 @@ public final class InboxMonitor: @unchecked Sendable {
         }
         for path in ready {
             if let status = FileStatus.lstat(path) { taken[path] = status.snapshot }
-            if case .queued = intake.take(path) { onQueued() }
+            switch intake.take(path) {
+            case .queued: onQueued()
+            case .unreadable: taken[path] = nil  // not "taken": the next rescan looks again (a chmod changes no mtime)
+            default: break
+            }
         }
     }
 

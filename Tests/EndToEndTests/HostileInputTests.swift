@@ -257,6 +257,15 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(try Fingerprint(path), before, "\(path.debugDescription) changed")
         }
         XCTAssertEqual(leftoverSidecarTemps(under: inbox), [])
+
+        // Mode 000 fixed by the owner, then SIGHUP (rescan): the scan is read now, its bytes not having changed.
+        if let locked {
+            XCTAssertEqual(chmod(locked, 0o644), 0)
+            harness.requestRescanForTest()
+            let json = try harness.sidecar(locked, timeout: 60)
+            XCTAssertNotNil(json["text"], "\(json)")
+            XCTAssertEqual(try Fingerprint(locked), fingerprints[locked])
+        }
         XCTAssertEqual(try harness.stop(), 0)
     }
 

@@ -8,25 +8,63 @@
 
 #define TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-__attribute__((noinline)) static void pack_b_panel(const uint16_t *b, int ldb, int n, int n1, int k0, int kpairs, int k_end,
-                         uint32_t *dst) {
+// In-register transpose of a 16×16 block of 32-bit words: r[i] = row i in, column i out.
+TGT static inline void transpose16(__m512i r[16]) {
+    __m512i t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+        r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+        r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+        r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0xdd);
+        t[i + 8] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0xdd);
+    }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xdd);
+    }
+}
+
+__attribute__((noinline)) TGT static void pack_b_panel(const uint16_t *b, int ldb, int n, int n1, int k0, int kpairs,
+                                                       int k_end, uint32_t *dst) {
     int full = (k_end - k0) / 2;
     if (full > kpairs) full = kpairs;
+    int done = 0;  // pairs already packed by the vector path (all CK_NR rows present)
+    if (n + CK_NR <= n1) {
+        for (; done + 16 <= full; done += 16) {
+            for (int half = 0; half < CK_NR; half += 16) {
+                __m512i r[16];
+                for (int i = 0; i < 16; i++)
+                    r[i] = _mm512_loadu_si512((const void *)(b + (size_t)(n + half + i) * ldb + k0 + 2 * done));
+                transpose16(r);
+                for (int i = 0; i < 16; i++)
+                    _mm512_storeu_si512((void *)(dst + (size_t)(done + i) * CK_NR + half), r[i]);
+            }
+        }
+    }
     for (int j = 0; j < CK_NR; j++) {
         int row = n + j;
         if (row >= n1) {
-            for (int kp = 0; kp < kpairs; kp++) dst[(size_t)kp * CK_NR + j] = 0;
+            for (int kp = done; kp < kpairs; kp++) dst[(size_t)kp * CK_NR + j] = 0;
             continue;
         }
         const uint16_t *src = b + (size_t)row * ldb + k0;
         // Strided stores: keep this scalar (vectorised, clang emits slow scatters here).
 #pragma clang loop vectorize(disable)
-        for (int kp = 0; kp < full; kp++) {
+        for (int kp = done; kp < full; kp++) {
             uint32_t w;
             memcpy(&w, src + 2 * kp, 4);
             dst[(size_t)kp * CK_NR + j] = w;
         }
-        for (int kp = full; kp < kpairs; kp++) {
+        for (int kp = full > done ? full : done; kp < kpairs; kp++) {
             int k = k0 + 2 * kp;
             uint32_t lo = k < k_end ? src[2 * kp] : 0;
             uint32_t hi = k + 1 < k_end ? src[2 * kp + 1] : 0;

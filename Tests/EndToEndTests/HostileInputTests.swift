@@ -14,7 +14,12 @@ final class HostileInputTests: XCTestCase {
         var file: String
         var expect: String
         var why: String
-        var error_contains: [String]
+        var errorContains: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case file, expect, why
+            case errorContains = "error_contains"
+        }
     }
 
     struct Manifest: Decodable { var cases: [Case] }
@@ -168,7 +173,7 @@ final class HostileInputTests: XCTestCase {
                 let message = try XCTUnwrap(error, "\(item.file) (\(item.why)): expected an error, sidecar \(json ?? [:])")
                 XCTAssertNil(text, item.file)
                 XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".txt"), "\(item.file): no .txt for a failure")
-                for needle in item.error_contains {
+                for needle in item.errorContains {
                     XCTAssertTrue(message.lowercased().contains(needle.lowercased()), "\(item.file): '\(message)' lacks '\(needle)'")
                 }
                 XCTAssertTrue(message.contains(path), "\(item.file): the error names the file: \(message)")

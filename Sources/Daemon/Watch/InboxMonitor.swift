@@ -137,14 +137,16 @@ public final class InboxMonitor: @unchecked Sendable {
               let inbox = config.inbox(containing: path) else { return }
         guard let status = FileStatus.lstat(path) else {
             // Names reach Swift as UTF-8 with bad bytes replaced by U+FFFD, so such a file cannot be opened by name.
-            if path.contains("\u{FFFD}") {
-                logger.error("file name is not valid UTF-8, so scrawl cannot open it (shown with U+FFFD); rename it to UTF-8",
-                             metadata: ["path": "\(path)"])
-            }
+            if path.contains("\u{FFFD}") { reportUndecodable(path) }
             return
         }
         guard status.kind == .regular else { return }
         settle.observe(path, status.snapshot, settleMs: inbox.settleMs, now: now())
+    }
+
+    private func reportUndecodable(_ path: String) {
+        logger.error("file name is not valid UTF-8, so scrawl cannot open it (shown with U+FFFD); rename it to UTF-8",
+                     metadata: ["path": "\(path)"])
     }
 
     private func markRemoved(path: String) {
@@ -189,7 +191,8 @@ public final class InboxMonitor: @unchecked Sendable {
                     logger.error("cannot watch: \(error)", metadata: ["path": "\(inbox.path)"])
                 }
             }
-            let found = InboxScanner.files(under: inbox.path, recursive: inbox.recursive, excluding: excluded)
+            let found = InboxScanner.files(under: inbox.path, recursive: inbox.recursive, excluding: excluded,
+                                           undecodable: reason == "periodic" ? { _ in } : reportUndecodable)
             seen += found.count
             for file in found where taken[file.path] != file.status.snapshot {
                 settle.observe(file.path, file.status.snapshot, settleMs: inbox.settleMs, now: now())

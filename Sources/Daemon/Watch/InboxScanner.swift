@@ -6,16 +6,22 @@ public enum InboxScanner {
         public var status: FileStatus
     }
 
-    public static func files(under folder: String, recursive: Bool, excluding excluded: Set<String> = []) -> [Found] {
+    /// `undecodable` hears of names that are not valid UTF-8 (they reach Swift with U+FFFD for the
+    /// bad bytes, so they cannot be opened by name).
+    public static func files(under folder: String, recursive: Bool, excluding excluded: Set<String> = [],
+                             undecodable: (String) -> Void = { _ in }) -> [Found] {
         var found: [Found] = []
         for name in FolderWalker.entries(of: folder) {
             let path = FolderWalker.join(folder, name)
-            guard let status = FileStatus.lstat(path) else { continue }
+            guard let status = FileStatus.lstat(path) else {
+                if name.contains("\u{FFFD}") { undecodable(path) }
+                continue
+            }
             switch status.kind {
             case .regular where ScanNameFilter.mayBeScan(name):
                 found.append(Found(path: path, status: status))
             case .directory where recursive && ScanNameFilter.mayHoldScans(folder: name) && !excluded.contains(path):
-                found += files(under: path, recursive: true, excluding: excluded)
+                found += files(under: path, recursive: true, excluding: excluded, undecodable: undecodable)
             default:
                 continue
             }

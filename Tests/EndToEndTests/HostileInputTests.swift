@@ -272,6 +272,14 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(try Fingerprint(locked), fingerprints[locked])
         }
         XCTAssertEqual(try harness.stop(), 0)
+
+        // The rescan at start reports the non-UTF-8 name too (not only the inotify event).
+        let reportsBefore = harness.log().components(separatedBy: "file name is not valid UTF-8").count
+        try harness.start(launcher: launcher ?? [])
+        try harness.waitFor("the start rescan to report the non-UTF-8 name", timeout: 30) {
+            harness.log().components(separatedBy: "file name is not valid UTF-8").count > reportsBefore
+        }
+        XCTAssertEqual(try harness.stop(), 0)
     }
 
     // MARK: helpers

@@ -133,6 +133,32 @@ final class SecurityTests: XCTestCase {
         XCTAssertNil(try Robustness.currentDocument(harness, path: harness.inbox + "/folder/page.png"))
         XCTAssertEqual(try harness.stop(), 0)
     }
+
+    /// The scan's folder is swapped for a link out of the inbox while the model reads it: the sidecar
+    /// must not follow the link when it is written.
+    func testFolderSwappedForALinkDuringTheReadGetsNoSidecarOutside() throws {
+        let harness = try ServeHarness()
+        let outside = harness.root + "/outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: harness.inbox + "/swap", withIntermediateDirectories: true)
+        // large.png with a high cap: the tiny model loops for ~300 tokens, time enough to swap the folder.
+        try Data("max_tokens = 1000\n".utf8).write(to: URL(fileURLWithPath: harness.inbox + "/swap/.scrawl.toml"))
+        try harness.start()
+        let scan = try harness.drop("qwen2vl/images/large.png", as: "swap/page.png")
+        try harness.waitFor("the read to start", timeout: 60) { logged(harness.log(), path: scan, event: "reading") }
+        XCTAssertEqual(rename(harness.inbox + "/swap", harness.root + "/moved-away"), 0)
+        try FileManager.default.createSymbolicLink(atPath: harness.inbox + "/swap", withDestinationPath: outside)
+        let swappedInTime = !logged(harness.log(), path: scan, event: "read")
+        try harness.waitFor("the read to end", timeout: 120) {
+            logged(harness.log(), path: scan, event: "read") || harness.log().contains("path=\(scan) [Daemon] failed")
+                || harness.log().contains("cannot write the error sidecar")
+        }
+        try Robustness.waitForEmptyQueue(harness, timeout: 60)
+        XCTAssertTrue(swappedInTime, "the read ended before the swap; the case proves nothing")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside), [], "a sidecar followed the link out of the inbox")
+        XCTAssertTrue(harness.isRunning)
+        XCTAssertEqual(try harness.stop(), 0)
+    }
 }
 
 extension ServeHarness {

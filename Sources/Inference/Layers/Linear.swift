@@ -1,13 +1,5 @@
 import Kernels
 
-/// How bf16 checkpoints compute: `.native` rounds activations to bf16 for the products (as the
-/// reference's bf16 mode does; AVX-512 BF16 kernels), `.float32` widens weights to f32 (slower,
-/// matches an f32-compute reference to rounding).
-public enum Arithmetic: Sendable, Equatable {
-    case native
-    case float32
-}
-
 /// `y = x·Wᵀ + b` with the weight kept where the checkpoint stored it.
 public struct Linear: @unchecked Sendable {
     public let weight: WeightMatrix
@@ -36,37 +28,5 @@ public struct Linear: @unchecked Sendable {
                                ldx: Int? = nil, ldo: Int? = nil) {
         MatMul.linear(x, rows: rows, ldx: ldx, weight: weight, bias: bias.map { UnsafePointer($0.pointer) }, out: out, ldo: ldo,
                      bf16Arithmetic: arithmetic == .native)
-    }
-}
-
-/// RMSNorm weights (Qwen2 decoder).
-public struct RMSNorm: @unchecked Sendable {
-    public let weight: FloatBuffer
-    public let eps: Float
-
-    public init(_ checkpoint: CheckpointDirectory, _ name: String, width: Int, eps: Float) throws {
-        weight = FloatBuffer(try checkpoint.vector(name, count: width))
-        self.eps = eps
-    }
-
-    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
-        Norms.rmsNorm(x, rows: rows, width: weight.count, weight: weight.pointer, eps: eps, out: out)
-    }
-}
-
-/// LayerNorm with weight and bias (ViT blocks).
-public struct LayerNorm: @unchecked Sendable {
-    public let weight: FloatBuffer
-    public let bias: FloatBuffer
-    public let eps: Float
-
-    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, width: Int, eps: Float) throws {
-        weight = FloatBuffer(try checkpoint.vector(prefix + ".weight", count: width))
-        bias = FloatBuffer(try checkpoint.vector(prefix + ".bias", count: width))
-        self.eps = eps
-    }
-
-    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
-        Norms.layerNorm(x, rows: rows, width: weight.count, weight: weight.pointer, bias: bias.pointer, eps: eps, out: out)
     }
 }

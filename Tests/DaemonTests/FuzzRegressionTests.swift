@@ -47,7 +47,7 @@ final class FuzzRegressionTests: XCTestCase {
     func testTableHeaderThatCannotStartWithAKeyIsASyntaxError() {
         let cases: [(String, Int, Int)] = [
             ("[[= \"]]\npath = \"", 1, 3), ("[=", 1, 2), ("[[#x]]", 1, 3), ("[\n", 1, 2), ("[\r\nx=1", 1, 2),
-            ("[", 1, 2), ("a = 1\n  [ \t.x]", 2, 6), ("[\u{A0}a]", 1, 2), ("x = \"\"\"\n[a]\"\"\"\n[{]", 3, 2),
+            ("[", 1, 2), ("\u{FEFF}[#", 1, 2), ("a = 1\n  [ \t.x]", 2, 6), ("[\u{A0}a]", 1, 2), ("x = \"\"\"\n[a]\"\"\"\n[{]", 3, 2),
         ]
         for (text, line, column) in cases {
             for parse in [{ _ = try ScrawlConfig.parse(text, file: "c.toml") }, { _ = try FolderSettings.parseTag(text, file: "c.toml") }] {

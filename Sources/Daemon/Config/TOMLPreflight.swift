@@ -23,7 +23,7 @@ enum TOMLPreflight {
         var inHeader = false      // inside a [table] header line: its brackets are not arrays
         var containers: [Unicode.Scalar] = []  // open "[" arrays / "{" inline tables of a value
         var expectValue = false   // after "=", or after "[" / "," in an array
-        var i = 0
+        var i = s.first == "\u{FEFF}" ? 1 : 0  // toml++ skips a leading byte-order mark
 
         func fail(_ message: String) -> ConfigError {
             .syntax(file: file, line: line, column: column, message: message)

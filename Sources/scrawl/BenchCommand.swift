@@ -10,10 +10,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Times reading one image: decode, vision, prefill, decode speed, peak memory.",
         discussion: """
-            Decode tokens/s counts forward passes after the first token (the first comes from the prefill).
-            With --ignore-eos, end-of-sequence tokens are masked so exactly --max-tokens tokens are made
-            (and the repetition-loop guard is off). Set OPENBLAS_CORETYPE before starting: OpenBLAS reads it
-            when it loads.
+            Decode tokens/s counts forward passes after the first token (the first comes from the prefill). \
+            With --ignore-eos, end-of-sequence tokens are masked so exactly --max-tokens tokens are made \
+            (and the repetition-loop guard is off). An untimed warm-up read of a 56×56 image pages the \
+            weights in first (--no-warmup skips it). *_cpu_ms: process CPU time per phase, for a shared machine.
 
             Example:
               scrawl bench --model /work/bench/qwen2vl-2b-random --image page.png --max-tokens 32 --ignore-eos

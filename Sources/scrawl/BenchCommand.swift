@@ -91,7 +91,7 @@ struct BenchCommand: ParsableCommand {
         }
         progress.clear()
         let t = result.timings
-        let imageTokens = result.processedWidth * result.processedHeight / (28 * 28)
+        let imageTokens = cpu.imageTokens
         let steps = max(0, result.tokens.count - 1)
         let report: [(String, Any)] = [
             ("model", engine.checkpointPath),
@@ -137,6 +137,8 @@ struct BenchCommand: ParsableCommand {
 /// other work on the machine, CPU time shows the engine's own cost where wall time cannot.
 final class PhaseCPUTime {
     private var preprocessed = 0.0, visionDone = 0.0, prefillDone = 0.0, lastToken = 0.0
+    /// Image tokens the engine reported after preprocessing.
+    private(set) var imageTokens = 0
 
     static func now() -> Double {
         var usage = rusage()
@@ -147,7 +149,9 @@ final class PhaseCPUTime {
 
     func mark(_ event: OCREvent) {
         switch event {
-        case .preprocessed: preprocessed = Self.now()
+        case .preprocessed(_, _, let tokens, _):
+            preprocessed = Self.now()
+            imageTokens = tokens
         case .visionLayer(let done, let of) where done == of: visionDone = Self.now()
         case .prefillDone: prefillDone = Self.now()
         case .token: lastToken = Self.now()

@@ -5,3 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+
+# Short fuzz pass (separate step): libFuzzer + AddressSanitizer build of Tests/Fuzz, 2000 executions
+# per target on the committed seeds (about 2 minutes with a cold sanitizer build). Long runs: scripts/fuzz.sh.
+FUZZ_RUNS=2000 FUZZ_TIME=60 scripts/fuzz.sh

@@ -38,6 +38,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "The instruction given with the image.")
     var prompt = OCRRequest.defaultPrompt
 
+    @OptionGroup var options: ModelOptions
+
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -54,7 +56,7 @@ struct BenchCommand: ParsableCommand {
         }
         let engine: any OCREngine
         do {
-            engine = try makeEngine(checkpoint: resolveModel(model))
+            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model))
         } catch {
             writeStandardError("scrawl bench: \(error)\n")
             throw ExitCode(2)

@@ -44,6 +44,8 @@ struct OCRCommand: ParsableCommand {
         """, valueName: "n"))
     var maxPixels = OCRCommand.defaultMaxPixels
 
+    @OptionGroup var options: ModelOptions
+
     @Flag(name: .long, help: "One JSON object per image per line instead of plain text.")
     var json = false
 
@@ -66,7 +68,7 @@ struct OCRCommand: ParsableCommand {
     func run() throws {
         let engine: any OCREngine
         do {
-            engine = try makeEngine(checkpoint: resolveModel(model))
+            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model))
         } catch {
             writeStandardError("scrawl ocr: \(error)\n")
             throw ExitCode(2)
@@ -98,40 +100,6 @@ struct OCRCommand: ParsableCommand {
     }
 }
 
-/// Errors of model selection.
-enum ModelSelectionError: Error, CustomStringConvertible {
-    case unsupportedModelType(path: String, modelType: String)
-
-    var description: String {
-        switch self {
-        case .unsupportedModelType(let path, let type):
-            return "\(path)/config.json: model_type \"\(type)\" is not supported by this build (expected qwen2_vl or aya_vision)"
-        }
-    }
-}
-
-/// The checkpoint directory for `--model`: a path, or `qwen`/`aya` → SCRAWL_MODEL_QWEN / SCRAWL_MODEL_AYA,
-/// else the default location under /var/lib/scrawl/models. The integrator may point `qwen`/`aya` at the
-/// config file's `[models]` here.
-func resolveModel(_ spec: String) -> URL {
-    let environment = ProcessInfo.processInfo.environment
-    switch spec {
-    case "qwen": return URL(fileURLWithPath: environment["SCRAWL_MODEL_QWEN"] ?? "/var/lib/scrawl/models/qwen2-vl-ocr-2b")
-    case "aya": return URL(fileURLWithPath: environment["SCRAWL_MODEL_AYA"] ?? "/var/lib/scrawl/models/aya-vision-8b")
-    default: return URL(fileURLWithPath: spec)
-    }
-}
-
-/// Opens the engine that config.json's model_type names.
-func makeEngine(checkpoint: URL) throws -> any OCREngine {
-    let configURL = checkpoint.appendingPathComponent("config.json")
-    let modelType = try JSONObject.load(configURL)?.string("model_type") ?? "qwen2_vl"
-    switch modelType {
-    case "qwen2_vl": return try Qwen2VLEngine(checkpoint: checkpoint)
-    case "aya_vision": return try AyaVisionEngine(checkpoint: checkpoint)
-    default: throw ModelSelectionError.unsupportedModelType(path: checkpoint.path, modelType: modelType)
-    }
-}
 
 /// The JSON line printed per image by `scrawl ocr --json`.
 enum OCRJSONLine {

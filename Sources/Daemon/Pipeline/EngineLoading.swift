@@ -29,9 +29,7 @@ public struct CheckpointEngineLoader: EngineLoading {
         guard FileManager.default.fileExists(atPath: checkpoint + "/config.json", isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw EngineLoadError.modelMissing(kind: kind, path: checkpoint)
         }
-        switch kind {
-        case .qwen: return try Qwen2VLEngine(checkpoint: URL(fileURLWithPath: checkpoint))
-        case .aya: return try AyaVisionEngine(checkpoint: URL(fileURLWithPath: checkpoint))
-        }
+        // config.json's model_type picks the code; the kind only names the configured path.
+        return try EngineOpener.open(checkpoint: URL(fileURLWithPath: checkpoint))
     }
 }

@@ -173,7 +173,8 @@ enum PeakMemory {
     static func vmHWMKiB() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            // "VmHWM:\t 4615400 kB"; from 10 GB on the tab is the only separator ("VmHWM:\t17383100 kB").
+            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
         }
         return nil
     }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Daemon
+import Inference
 
 final class ModelStoreVerifyTests: XCTestCase {
     private var folder = ""
@@ -78,17 +79,17 @@ final class ModelStoreSHA256Tests: XCTestCase {
         for size in [0, 1, 55, 56, 63, 64, 65, 1000, 100_003] {
             let data = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
             let expected = ModelStoreHubServerForTests.sha256Hex(data)
-            var whole = StreamingSHA256()
-            whole.update(data)
-            XCTAssertEqual(whole.finalize(), expected, "size \(size)")
-            var pieces = StreamingSHA256()
+            var whole = SHA256()
+            data.withUnsafeBytes { whole.update($0) }
+            XCTAssertEqual(whole.finalizeHex(), expected, "size \(size)")
+            var pieces = SHA256()
             var offset = 0
             while offset < size {
                 let n = min(size - offset, Int.random(in: 1...130))
-                pieces.update(data.subdata(in: offset..<offset + n))
+                data.subdata(in: offset..<offset + n).withUnsafeBytes { pieces.update($0) }
                 offset += n
             }
-            XCTAssertEqual(pieces.finalize(), expected, "size \(size) in pieces")
+            XCTAssertEqual(pieces.finalizeHex(), expected, "size \(size) in pieces")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 
 /// Downloads one hub file to `<dest>/<name>`: into `<name>.incomplete`, resuming with `Range` after a
 /// broken connection (also across runs), checking size and SHA-256, then renaming into place.
@@ -99,7 +100,7 @@ struct FileDownloader {
             throw ModelStoreError.sizeMismatch(file: file.name, expected: expected, actual: actualSize)
         }
         if let expected = file.sha256?.lowercased() {
-            let actual = try StreamingSHA256.hex(ofFile: partial)
+            let actual = try SHA256.hex(ofFile: partial)
             if actual != expected {
                 try? FileManager.default.removeItem(atPath: partial)
                 throw ModelStoreError.checksumMismatch(file: file.name, expected: expected, actual: actual)

@@ -92,7 +92,7 @@ public struct ModelVerifier {
             }
             if checksums, let expected = file.sha256 {
                 do {
-                    let actual = try StreamingSHA256.hex(ofFile: path)
+                    let actual = try SHA256.hex(ofFile: path)
                     if actual != expected.lowercased() {
                         report.problems.append("\(path): SHA-256 \(actual), the manifest says \(expected)")
                     }

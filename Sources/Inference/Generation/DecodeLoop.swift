@@ -18,6 +18,23 @@ struct DecodeLoop {
         var finishReason: FinishReason = .maxTokens
     }
 
+    /// The decode phase of one OCR request, as every engine runs it: sampling and EOS ids from
+    /// generation_config.json unless the request overrides them, the loop guard unless EOS is
+    /// ignored, text streamed without special tokens, one `.token` event per generated token.
+    static func generate(request: OCRRequest, generation: GenerationConfig, repetitionGuard: RepetitionGuard,
+                         tokenizer: BPETokenizer, firstLogits: [Float], prompt: [Int],
+                         onEvent: (OCREvent) -> Void, onLogits: (([Float]) -> Void)?,
+                         step: (Int) -> [Float]) -> Outcome {
+        var loop = DecodeLoop(maxNewTokens: max(0, request.maxNewTokens), eosTokenIDs: Set(generation.eosTokenIDs),
+                              ignoreEOS: request.ignoreEOS,
+                              sampler: TokenSampler(SamplingParameters(generation: generation, request: request)),
+                              repetitionGuard: request.ignoreEOS ? nil : repetitionGuard)
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecialTokens: true)
+        return loop.run(firstLogits: firstLogits, prompt: prompt, detokenizer: &detokenizer,
+                        onToken: { id, text, count in onEvent(.token(id: id, text: text, count: count)) },
+                        onLogits: onLogits, step: step)
+    }
+
     mutating func run(firstLogits: [Float], prompt: [Int], detokenizer: inout StreamingDetokenizer,
                       onToken: (Int, String, Int) -> Void, onLogits: (([Float]) -> Void)? = nil,
                       step: (Int) -> [Float]) -> Outcome {

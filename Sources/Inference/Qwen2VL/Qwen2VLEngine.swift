@@ -137,15 +137,11 @@ public final class Qwen2VLEngine: OCREngine, @unchecked Sendable {
         timings.prefillMs = clock.lap()
         onEvent(.prefillDone)
 
-        var loop = DecodeLoop(maxNewTokens: maxNew, eosTokenIDs: Set(generationConfig.eosTokenIDs),
-                              ignoreEOS: request.ignoreEOS,
-                              sampler: TokenSampler(SamplingParameters(generation: generationConfig, request: request)),
-                              repetitionGuard: request.ignoreEOS ? nil : repetitionGuard)
-        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecialTokens: true)
         let step = FloatBuffer(count: hidden)
-        let outcome = loop.run(firstLogits: firstLogits, prompt: prepared.tokens, detokenizer: &detokenizer,
-                               onToken: { id, text, count in onEvent(.token(id: id, text: text, count: count)) },
-                               onLogits: onLogits) { id in
+        let outcome = DecodeLoop.generate(request: request, generation: generationConfig,
+                                          repetitionGuard: repetitionGuard, tokenizer: tokenizer,
+                                          firstLogits: firstLogits, prompt: prepared.tokens,
+                                          onEvent: onEvent, onLogits: onLogits) { id in
             let p = cache.count + pos.ropeDelta
             language.embed([id], into: step.pointer)
             return language.forward(step, rows: 1, t: [p][...], h: [p][...], w: [p][...], cache: cache)

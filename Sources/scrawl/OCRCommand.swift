@@ -21,6 +21,7 @@ struct OCRCommand: ParsableCommand {
             Examples:
               scrawl ocr note.jpg
               scrawl ocr --model /srv/models/qwen2-vl-ocr-2b --json --max-tokens 512 scans/*.png
+              scrawl ocr --temperature 0.7 --top-p 0.9 --seed 42 note.jpg
             """
     )
 
@@ -44,6 +45,21 @@ struct OCRCommand: ParsableCommand {
         """, valueName: "n"))
     var maxPixels = OCRCommand.defaultMaxPixels
 
+    @Option(name: .long, help: ArgumentHelp("Sampling temperature (overrides generation_config.json; turns sampling on).", valueName: "t"))
+    var temperature: Float?
+
+    @Option(name: .customLong("top-p"), help: ArgumentHelp("Nucleus sampling: keep the smallest set of tokens whose probability reaches p.", valueName: "p"))
+    var topP: Float?
+
+    @Option(name: .customLong("top-k"), help: ArgumentHelp("Keep only the k most likely tokens when sampling.", valueName: "k"))
+    var topK: Int?
+
+    @Option(name: .customLong("repetition-penalty"), help: ArgumentHelp("Penalise tokens already in the sequence (1 = off; HF semantics).", valueName: "r"))
+    var repetitionPenalty: Float?
+
+    @Option(name: .long, help: ArgumentHelp("Random seed for sampling (the same seed gives the same text).", valueName: "n"))
+    var seed: UInt64?
+
     @OptionGroup var options: ModelOptions
 
     @Flag(name: .long, help: "One JSON object per image per line instead of plain text.")
@@ -63,6 +79,10 @@ struct OCRCommand: ParsableCommand {
         guard maxTokens > 0 else { throw usage("--max-tokens must be at least 1") }
         guard maxPixels >= 3136 else { throw usage("--max-pixels must be at least 3136 (56×56)") }
         guard !images.isEmpty else { throw usage("give at least one image") }
+        if let temperature, !(temperature > 0) { throw usage("--temperature must be above 0 (use --greedy for arg-max)") }
+        if let topP, !(topP > 0 && topP <= 1) { throw usage("--top-p must be in (0, 1]") }
+        if let topK, topK < 0 { throw usage("--top-k must be 0 (off) or more") }
+        if let repetitionPenalty, !(repetitionPenalty > 0) { throw usage("--repetition-penalty must be above 0") }
     }
 
     func run() throws {
@@ -73,7 +93,10 @@ struct OCRCommand: ParsableCommand {
             writeStandardError("scrawl ocr: \(error)\n")
             throw ExitCode(2)
         }
-        let request = OCRRequest(prompt: prompt, maxNewTokens: maxTokens, maxPixels: maxPixels, greedy: greedy)
+        let sampling = SamplingOverrides(temperature: temperature, topP: topP, topK: topK,
+                                         repetitionPenalty: repetitionPenalty, seed: seed)
+        let request = OCRRequest(prompt: prompt, maxNewTokens: maxTokens, maxPixels: maxPixels, greedy: greedy,
+                                 sampling: sampling)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
         var failed = false
         for path in images {

@@ -23,6 +23,18 @@ public final class ScrawlDaemon {
         self.logger = logger
     }
 
+    /// Says at start, not only at the first scan, when an inbox's model has no checkpoint yet
+    /// (folder tags may still name the other model; those scans fail with the same advice).
+    private func warnAboutMissingModels() {
+        let kinds = Set(config.inboxes.map(\.model))
+        for kind in ModelKind.allCases where kinds.contains(kind) {
+            let path = kind == .qwen ? config.models.qwen : config.models.aya
+            if !FileManager.default.fileExists(atPath: path + "/config.json") {
+                logger.warning("no \(kind.rawValue) checkpoint at \(path): scans will fail until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`")
+            }
+        }
+    }
+
     /// Runs until stopped. Throws only for problems that prevent starting.
     public func run() throws {
         try prepareInboxes()
@@ -31,6 +43,7 @@ public final class ScrawlDaemon {
         let catalog = try Catalog(path: config.catalogPath)
         let requeued = try catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("\(requeued) job(s) left running by an earlier process are queued again") }
+        warnAboutMissingModels()
 
         let notifier = SystemdNotifier()
         let config = self.config

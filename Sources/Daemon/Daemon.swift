@@ -28,8 +28,8 @@ public final class ScrawlDaemon {
     private func warnAboutMissingModels() {
         let kinds = Set(config.inboxes.map(\.model))
         for kind in ModelKind.allCases where kinds.contains(kind) {
-            let path = kind == .qwen ? config.models.qwen : config.models.aya
-            if !FileManager.default.fileExists(atPath: path + "/config.json") {
+            let path = config.models.path(for: kind)
+            if !ModelPaths.hasCheckpoint(at: path) {
                 logger.warning("no \(kind.rawValue) checkpoint at \(path): scans will fail until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`")
             }
         }

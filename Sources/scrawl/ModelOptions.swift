@@ -12,8 +12,8 @@ struct ModelOptions: ParsableArguments {
     func checkpoint(for model: String) throws -> URL {
         guard let kind = ModelKind(rawValue: model) else { return URL(fileURLWithPath: model) }
         let paths = try ScrawlConfig.load(path: config, explicit: config != nil).models
-        let path = kind == .qwen ? paths.qwen : paths.aya
-        guard FileManager.default.fileExists(atPath: path + "/config.json") else {
+        let path = paths.path(for: kind)
+        guard ModelPaths.hasCheckpoint(at: path) else {
             throw ValidationError("no \(model) checkpoint at \(path): run `scrawl models pull \(model)`, set [models] \(model) in the configuration, or pass --model DIR")
         }
         return URL(fileURLWithPath: path)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which vision-language model reads a folder's scans.
 public enum ModelKind: String, Sendable, CaseIterable, Codable {
     /// Qwen2-VL-OCR-2B: the default, fast enough for every inbox.
@@ -19,6 +21,13 @@ public struct ModelPaths: Sendable, Equatable {
     /// `<state_dir>/models/qwen2-vl-ocr-2b` and `<state_dir>/models/aya-vision-8b`.
     public static func defaults(stateDir: String) -> ModelPaths {
         ModelPaths(qwen: stateDir + "/models/qwen2-vl-ocr-2b", aya: stateDir + "/models/aya-vision-8b")
+    }
+
+    /// Whether `directory` holds a checkpoint: its config.json is a file. Every "model missing"
+    /// message (serve at start, the worker, `ocr`, `models list`) keys on this.
+    public static func hasCheckpoint(at directory: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: directory + "/config.json", isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     public func path(for kind: ModelKind) -> String {

@@ -16,7 +16,7 @@ public struct ModelListing: Sendable, Equatable, Codable {
             let path = models.path(for: kind)
             let manifest = ModelManifest.load(from: path)
             let repository = ModelRepository.aliases[kind.rawValue] ?? ""
-            let present = FileManager.default.fileExists(atPath: path + "/config.json")
+            let present = ModelPaths.hasCheckpoint(at: path)
             let cached = present ? nil : (try? ModelRepository(repository)).flatMap { cache.snapshot(of: $0, revision: "main") }
             return ModelListing(name: kind.rawValue, repository: repository, path: path, present: present,
                                 bytes: folderSize(path), revision: manifest.map { $0.commit ?? $0.revision },

@@ -25,8 +25,7 @@ public struct CheckpointEngineLoader: EngineLoading {
     public init() {}
 
     public func load(_ kind: ModelKind, checkpoint: String) throws -> OCREngine {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint + "/config.json", isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard ModelPaths.hasCheckpoint(at: checkpoint) else {
             throw EngineLoadError.modelMissing(kind: kind, path: checkpoint)
         }
         // config.json's model_type picks the code; the kind only names the configured path.

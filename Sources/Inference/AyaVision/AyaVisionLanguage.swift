@@ -6,7 +6,7 @@ import Kernels
 /// the others, final LayerNorm, tied head. No logit_scale (see AyaVisionConfig.Text.logitScale).
 final class AyaVisionLanguage: @unchecked Sendable {
     struct Layer {
-        let norm: FloatBuffer
+        let norm: LayerNorm
         let q: Linear
         let k: Linear
         let v: Linear
@@ -20,11 +20,9 @@ final class AyaVisionLanguage: @unchecked Sendable {
     let config: AyaVisionConfig.Text
     let embedTokens: WeightMatrix
     let layers: [Layer]
-    let finalNorm: FloatBuffer
+    let finalNorm: LayerNorm
     let lmHead: WeightMatrix
     let invFreq: [Float]
-    /// Zeros: Cohere2's LayerNorm has no bias.
-    let zeroBias: FloatBuffer
 
     init(_ ck: CheckpointDirectory, config c: AyaVisionConfig.Text) throws {
         config = c
@@ -33,7 +31,7 @@ final class AyaVisionLanguage: @unchecked Sendable {
         embedTokens = try ck.matrix(p + "embed_tokens.weight", rows: c.vocabSize, cols: hidden)
         layers = try (0..<c.layers).map { i in
             let l = p + "layers.\(i)."
-            return Layer(norm: FloatBuffer(try ck.vector(l + "input_layernorm.weight", count: hidden)),
+            return Layer(norm: try LayerNorm(ck, l + "input_layernorm", width: hidden, eps: c.layerNormEps, hasBias: false),
                          q: try Linear(ck, l + "self_attn.q_proj", out: qWidth, in: hidden, bias: c.attentionBias),
                          k: try Linear(ck, l + "self_attn.k_proj", out: kvWidth, in: hidden, bias: c.attentionBias),
                          v: try Linear(ck, l + "self_attn.v_proj", out: kvWidth, in: hidden, bias: c.attentionBias),
@@ -43,7 +41,7 @@ final class AyaVisionLanguage: @unchecked Sendable {
                          down: try Linear(ck, l + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false),
                          sliding: c.slidingLayers[i])
         }
-        finalNorm = FloatBuffer(try ck.vector(p + "norm.weight", count: hidden))
+        finalNorm = try LayerNorm(ck, p + "norm", width: hidden, eps: c.layerNormEps, hasBias: false)
         if ck.has("language_model.lm_head.weight") {
             lmHead = try ck.matrix("language_model.lm_head.weight", rows: c.vocabSize, cols: hidden)
         } else if c.tieWordEmbeddings {
@@ -53,7 +51,6 @@ final class AyaVisionLanguage: @unchecked Sendable {
                                                 directory: ck.url.path)
         }
         invFreq = RotaryEmbedding.inverseFrequencies(dim: c.headDim, base: c.ropeTheta)
-        zeroBias = FloatBuffer(count: hidden)
     }
 
     func makeCache(capacity: Int) -> KVCache {
@@ -66,10 +63,6 @@ final class AyaVisionLanguage: @unchecked Sendable {
         for (i, id) in ids.enumerated() { embedTokens.rowsAsFloat(id, count: 1, into: out + i * hidden) }
     }
 
-    private func layerNorm(_ x: UnsafePointer<Float>, rows: Int, weight: FloatBuffer, out: UnsafeMutablePointer<Float>) {
-        Norms.layerNorm(x, rows: rows, width: config.hiddenSize, weight: weight.pointer, bias: zeroBias.pointer,
-                        eps: config.layerNormEps, out: out)
-    }
 
     /// Runs `rows` new positions (embeddings in `x`, overwritten) through the decoder at positions
     /// cache.count…, appending to `cache`; returns the logits of the last row.
@@ -88,7 +81,7 @@ final class AyaVisionLanguage: @unchecked Sendable {
 
         for (index, layer) in layers.enumerated() {
             let keys = cache.keys(layer: index), values = cache.values(layer: index)
-            layerNorm(x.pointer, rows: rows, weight: layer.norm, out: normed.pointer)
+            layer.norm(x.pointer, rows: rows, out: normed.pointer)
             layer.q(normed.pointer, rows: rows, out: q.pointer)
             layer.k(normed.pointer, rows: rows, out: keys + start * kvWidth)
             layer.v(normed.pointer, rows: rows, out: values + start * kvWidth)
@@ -111,7 +104,7 @@ final class AyaVisionLanguage: @unchecked Sendable {
         cache.count = start + rows
 
         let last = x.pointer + (rows - 1) * hidden
-        layerNorm(last, rows: 1, weight: finalNorm, out: normed.pointer)
+        finalNorm(last, rows: 1, out: normed.pointer)
         let logits = FloatBuffer(count: c.vocabSize)
         MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer)
         return logits.array

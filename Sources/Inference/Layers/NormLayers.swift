@@ -15,15 +15,15 @@ public struct RMSNorm: @unchecked Sendable {
     }
 }
 
-/// LayerNorm with weight and bias (ViT blocks).
+/// LayerNorm with weight and bias (ViT blocks), or bias-free (Cohere2: `hasBias: false`, a zero bias).
 public struct LayerNorm: @unchecked Sendable {
     public let weight: FloatBuffer
     public let bias: FloatBuffer
     public let eps: Float
 
-    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, width: Int, eps: Float) throws {
+    public init(_ checkpoint: CheckpointDirectory, _ prefix: String, width: Int, eps: Float, hasBias: Bool = true) throws {
         weight = FloatBuffer(try checkpoint.vector(prefix + ".weight", count: width))
-        bias = FloatBuffer(try checkpoint.vector(prefix + ".bias", count: width))
+        bias = hasBias ? FloatBuffer(try checkpoint.vector(prefix + ".bias", count: width)) : FloatBuffer(count: width)
         self.eps = eps
     }
 

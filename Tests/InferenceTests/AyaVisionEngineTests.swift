@@ -99,11 +99,11 @@ final class AyaVisionEngineTests: XCTestCase {
     func testCheckpointLayoutsAndConfigFallbacks() throws {
         let f32 = try engine("tiny-f32"), bf16 = try engine("tiny-bf16")
         // tiny-f32 lists layer_types; tiny-bf16 only has sliding_window_pattern = 4: same layout.
-        XCTAssertEqual(f32.config.text.slidingLayers, [true, true, true, false])
-        XCTAssertEqual(bf16.config.text.slidingLayers, f32.config.text.slidingLayers)
-        XCTAssertEqual(f32.config.tokensPerTile, 9)
-        XCTAssertEqual(f32.config.visionLayersUsed, 2)
-        XCTAssertNotEqual(f32.config.text.logitScale, 1)
+        XCTAssertEqual(f32.model.config.text.slidingLayers, [true, true, true, false])
+        XCTAssertEqual(bf16.model.config.text.slidingLayers, f32.model.config.text.slidingLayers)
+        XCTAssertEqual(f32.model.config.tokensPerTile, 9)
+        XCTAssertEqual(f32.model.config.visionLayersUsed, 2)
+        XCTAssertNotEqual(f32.model.config.text.logitScale, 1)
         XCTAssertEqual(f32.modelName, "aya-vision")
         XCTAssertEqual(f32.configHash.count, 64)
     }
@@ -111,9 +111,9 @@ final class AyaVisionEngineTests: XCTestCase {
     func testMaxPixelsLimitsTiles() throws {
         let engine = try engine("tiny-f32")
         let image = try AyaVisionFixtures.image("images/portrait-3x4.png")
-        let full = try engine.processor(maxPixels: nil).pixels(image)
+        let full = try engine.model.processor(maxPixels: nil).pixels(image)
         XCTAssertEqual(full.tileCount, 13)
-        let limited = try engine.processor(maxPixels: 84 * 84 * 2).pixels(image)
+        let limited = try engine.model.processor(maxPixels: 84 * 84 * 2).pixels(image)
         XCTAssertEqual(limited.grid.columns * limited.grid.rows, 2)
         XCTAssertEqual(limited.tileCount, 3)
     }

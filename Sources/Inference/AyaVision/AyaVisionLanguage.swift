@@ -23,22 +23,24 @@ final class AyaVisionLanguage: @unchecked Sendable {
     let finalNorm: LayerNorm
     let lmHead: WeightMatrix
     let invFreq: [Float]
+    let arithmetic: Arithmetic
 
-    init(_ ck: CheckpointDirectory, config c: AyaVisionConfig.Text) throws {
+    init(_ ck: CheckpointDirectory, config c: AyaVisionConfig.Text, arithmetic: Arithmetic) throws {
         config = c
+        self.arithmetic = arithmetic
         let hidden = c.hiddenSize, qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim
         let p = "language_model.model."
         embedTokens = try ck.matrix(p + "embed_tokens.weight", rows: c.vocabSize, cols: hidden)
         layers = try (0..<c.layers).map { i in
             let l = p + "layers.\(i)."
             return Layer(norm: try LayerNorm(ck, l + "input_layernorm", width: hidden, eps: c.layerNormEps, hasBias: false),
-                         q: try Linear(ck, l + "self_attn.q_proj", out: qWidth, in: hidden, bias: c.attentionBias),
-                         k: try Linear(ck, l + "self_attn.k_proj", out: kvWidth, in: hidden, bias: c.attentionBias),
-                         v: try Linear(ck, l + "self_attn.v_proj", out: kvWidth, in: hidden, bias: c.attentionBias),
-                         o: try Linear(ck, l + "self_attn.o_proj", out: hidden, in: qWidth, bias: c.attentionBias),
-                         gate: try Linear(ck, l + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false),
-                         up: try Linear(ck, l + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false),
-                         down: try Linear(ck, l + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false),
+                         q: try Linear(ck, l + "self_attn.q_proj", out: qWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic),
+                         k: try Linear(ck, l + "self_attn.k_proj", out: kvWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic),
+                         v: try Linear(ck, l + "self_attn.v_proj", out: kvWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic),
+                         o: try Linear(ck, l + "self_attn.o_proj", out: hidden, in: qWidth, bias: c.attentionBias, arithmetic: arithmetic),
+                         gate: try Linear(ck, l + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
+                         up: try Linear(ck, l + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
+                         down: try Linear(ck, l + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false, arithmetic: arithmetic),
                          sliding: c.slidingLayers[i])
         }
         finalNorm = try LayerNorm(ck, p + "norm", width: hidden, eps: c.layerNormEps, hasBias: false)
@@ -106,7 +108,7 @@ final class AyaVisionLanguage: @unchecked Sendable {
         let last = x.pointer + (rows - 1) * hidden
         finalNorm(last, rows: 1, out: normed.pointer)
         let logits = FloatBuffer(count: c.vocabSize)
-        MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer)
+        MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer, bf16Arithmetic: arithmetic == .native)
         return logits.array
     }
 
@@ -118,12 +120,13 @@ final class AyaVisionLanguage: @unchecked Sendable {
         let qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim
         let layout = Attention.Layout(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         let scale = 1 / Float(c.headDim).squareRoot()
+        let precision = arithmetic.attentionPrecision(weights: embedTokens.element, queries: rows)
         // Rows whose window still reaches position 0 are plain causal rows.
         let causalRows = window.map { max(0, min(rows, $0 - start)) } ?? rows
         if causalRows > 0 {
             Attention.compute(q: q, qStride: qWidth, k: keys, kStride: kvWidth, v: values, vStride: kvWidth,
                               queries: causalRows, keys: start + causalRows, layout: layout, scale: scale,
-                              causalOffset: start, precision: .f32, out: out, outStride: qWidth)
+                              causalOffset: start, precision: precision, out: out, outStride: qWidth)
         }
         guard let window else { return }
         for i in causalRows..<rows {

@@ -24,29 +24,31 @@ final class AyaVisionVision: @unchecked Sendable {
     let projectorNorm: LayerNorm
     let projectorIn: Linear
     let projectorOut: Linear
+    let arithmetic: Arithmetic
 
-    init(_ ck: CheckpointDirectory, config: AyaVisionConfig) throws {
+    init(_ ck: CheckpointDirectory, config: AyaVisionConfig, arithmetic: Arithmetic) throws {
         self.config = config
+        self.arithmetic = arithmetic
         let v = config.vision, d = v.hiddenSize
         let p = "vision_tower.vision_model."
-        patchEmbed = try Linear(ck, p + "embeddings.patch_embedding", out: d, in: v.patchValues, bias: true)
+        patchEmbed = try Linear(ck, p + "embeddings.patch_embedding", out: d, in: v.patchValues, bias: true, arithmetic: arithmetic)
         positions = try ck.matrix(p + "embeddings.position_embedding.weight", rows: v.patchesPerTile, cols: d)
         layers = try (0..<config.visionLayersUsed).map { i in
             let l = p + "encoder.layers.\(i)."
             return Layer(norm1: try LayerNorm(ck, l + "layer_norm1", width: d, eps: v.layerNormEps),
-                         q: try Linear(ck, l + "self_attn.q_proj", out: d, in: d, bias: true),
-                         k: try Linear(ck, l + "self_attn.k_proj", out: d, in: d, bias: true),
-                         v: try Linear(ck, l + "self_attn.v_proj", out: d, in: d, bias: true),
-                         out: try Linear(ck, l + "self_attn.out_proj", out: d, in: d, bias: true),
+                         q: try Linear(ck, l + "self_attn.q_proj", out: d, in: d, bias: true, arithmetic: arithmetic),
+                         k: try Linear(ck, l + "self_attn.k_proj", out: d, in: d, bias: true, arithmetic: arithmetic),
+                         v: try Linear(ck, l + "self_attn.v_proj", out: d, in: d, bias: true, arithmetic: arithmetic),
+                         out: try Linear(ck, l + "self_attn.out_proj", out: d, in: d, bias: true, arithmetic: arithmetic),
                          norm2: try LayerNorm(ck, l + "layer_norm2", width: d, eps: v.layerNormEps),
-                         fc1: try Linear(ck, l + "mlp.fc1", out: v.intermediateSize, in: d, bias: true),
-                         fc2: try Linear(ck, l + "mlp.fc2", out: d, in: v.intermediateSize, bias: true))
+                         fc1: try Linear(ck, l + "mlp.fc1", out: v.intermediateSize, in: d, bias: true, arithmetic: arithmetic),
+                         fc2: try Linear(ck, l + "mlp.fc2", out: d, in: v.intermediateSize, bias: true, arithmetic: arithmetic))
         }
         let f = config.downsampleFactor
         let shuffled = d * f * f, inner = config.alignmentIntermediateSize
         projectorNorm = try LayerNorm(ck, "multi_modal_projector.layernorm", width: shuffled, eps: config.adapterLayerNormEps)
-        projectorIn = try Linear(ck, "multi_modal_projector.linear_1", out: inner, in: shuffled, bias: true)
-        projectorOut = try Linear(ck, "multi_modal_projector.linear_2", out: config.text.hiddenSize, in: inner / 2, bias: true)
+        projectorIn = try Linear(ck, "multi_modal_projector.linear_1", out: inner, in: shuffled, bias: true, arithmetic: arithmetic)
+        projectorOut = try Linear(ck, "multi_modal_projector.linear_2", out: config.text.hiddenSize, in: inner / 2, bias: true, arithmetic: arithmetic)
     }
 
     /// Rows of flattened patches [tiles·N × C·P·P] from pixel tiles [tiles × C × H × W], patches row by
@@ -100,7 +102,8 @@ final class AyaVisionVision: @unchecked Sendable {
                 let o = t * n * d
                 Attention.compute(q: q.pointer + o, qStride: d, k: k.pointer + o, kStride: d, v: val.pointer + o,
                                   vStride: d, queries: n, keys: n, layout: layout, scale: scale, causalOffset: nil,
-                                  precision: .f32, out: h.pointer + o, outStride: d)
+                                  precision: arithmetic.attentionPrecision(weights: patchEmbed.weight.element, queries: n),
+                                  out: h.pointer + o, outStride: d)
             }
             layer.out(h.pointer, rows: rows, out: mlp.pointer)
             Elementwise.add(x.pointer, mlp.pointer, count: rows * d)

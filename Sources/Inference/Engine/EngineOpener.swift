@@ -1,22 +1,39 @@
 import Foundation
 
-/// Opens the engine that a checkpoint's config.json names (`model_type`), so a folder or a
-/// `--model` pointing at either model gets the right code whatever it was called.
+/// The model registry: config.json's `model_type` → the engine that runs it, so a folder or a
+/// `--model` pointing at any supported model gets the right code whatever it was called.
 public enum EngineOpener {
-    /// The `model_type` values this build can run.
-    public static let supportedModelTypes = ["qwen2_vl", "aya_vision"]
+    private struct Entry: Sendable {
+        let modelType: String
+        let open: @Sendable (URL, Arithmetic) throws -> any OCREngine
+    }
 
-    public static func open(checkpoint: URL) throws -> any OCREngine {
+    private static let entries: [Entry] = [
+        entry(Qwen2VLModel.self),
+        entry(AyaVisionModel.self),
+    ]
+
+    private static func entry<M: VisionLanguageModel>(_ model: M.Type) -> Entry {
+        Entry(modelType: M.modelType) { url, arithmetic in try VisionLanguageEngine<M>(checkpoint: url, arithmetic: arithmetic) }
+    }
+
+    /// The `model_type` values this build can run.
+    public static var supportedModelTypes: [String] { entries.map(\.modelType) }
+
+    /// config.json's `model_type` (qwen2_vl when absent, as the first Qwen2-VL exports wrote none).
+    public static func modelType(checkpoint: URL) throws -> String {
         let configURL = checkpoint.appendingPathComponent("config.json")
         guard let config = try JSONObject.load(configURL) else { throw CheckpointError.missingFile(path: configURL.path) }
-        let modelType = try config.string("model_type") ?? "qwen2_vl"
-        switch modelType {
-        case "qwen2_vl": return try Qwen2VLEngine(checkpoint: checkpoint)
-        case "aya_vision": return try AyaVisionEngine(checkpoint: checkpoint)
-        default:
+        return try config.string("model_type") ?? Qwen2VLModel.modelType
+    }
+
+    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native) throws -> any OCREngine {
+        let modelType = try modelType(checkpoint: checkpoint)
+        guard let entry = entries.first(where: { $0.modelType == modelType }) else {
             throw CheckpointError.invalidValue(
-                path: configURL.path, key: "model_type",
+                path: checkpoint.appendingPathComponent("config.json").path, key: "model_type",
                 reason: "\"\(modelType)\" is not supported by this build (expected \(supportedModelTypes.joined(separator: " or ")))")
         }
+        return try entry.open(checkpoint, arithmetic)
     }
 }

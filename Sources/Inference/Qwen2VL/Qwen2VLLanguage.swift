@@ -21,7 +21,7 @@ final class Qwen2VLLanguage: @unchecked Sendable {
     let norm: RMSNorm
     let lmHead: WeightMatrix
     let invFreq: [Float]
-    let bf16: Bool
+    let arithmetic: Arithmetic
 
     init(_ ck: CheckpointDirectory, config c: Qwen2VLConfig.Text, arithmetic: Arithmetic) throws {
         config = c
@@ -48,7 +48,7 @@ final class Qwen2VLLanguage: @unchecked Sendable {
             throw CheckpointError.missingTensor(name: "lm_head.weight (tie_word_embeddings is false)", directory: ck.url.path)
         }
         invFreq = Qwen2VLRope.inverseFrequencies(dim: c.headDim, theta: c.ropeTheta)
-        bf16 = embedTokens.element != .f32 && arithmetic == .native
+        self.arithmetic = arithmetic
     }
 
     func makeCache(capacity: Int) -> KVCache {
@@ -77,7 +77,7 @@ final class Qwen2VLLanguage: @unchecked Sendable {
         let (cos, sin) = Qwen2VLRope.tables(t: t, h: h, w: w, invFreq: invFreq, section: c.mropeSection)
         let layout = Attention.Layout(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         let scale = 1 / Float(c.headDim).squareRoot()
-        let precision: Attention.Precision = bf16 && rows > 1 ? .bf16 : .f32
+        let precision = arithmetic.attentionPrecision(weights: embedTokens.element, queries: rows)
 
         for (index, layer) in layers.enumerated() {
             let keys = cache.keys(layer: index), values = cache.values(layer: index)
@@ -106,7 +106,7 @@ final class Qwen2VLLanguage: @unchecked Sendable {
         let last = x.pointer + (rows - 1) * hidden
         norm(last, rows: 1, out: normed.pointer)
         let logits = FloatBuffer(count: c.vocabSize)
-        MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer, bf16Arithmetic: bf16)
+        MatMul.linear(normed.pointer, rows: 1, weight: lmHead, out: logits.pointer, bf16Arithmetic: arithmetic == .native)
         return logits.array
     }
 }

@@ -19,7 +19,7 @@ final class Qwen2VLVision: @unchecked Sendable {
     let mergerFC1: Linear
     let mergerFC2: Linear
     let invFreq: [Float]
-    let precision: Attention.Precision
+    let arithmetic: Arithmetic
 
     init(_ ck: CheckpointDirectory, config: Qwen2VLConfig.Vision, arithmetic: Arithmetic) throws {
         self.config = config
@@ -39,7 +39,7 @@ final class Qwen2VLVision: @unchecked Sendable {
         mergerFC1 = try Linear(ck, "visual.merger.mlp.0", out: merged, in: merged, bias: true, arithmetic: arithmetic)
         mergerFC2 = try Linear(ck, "visual.merger.mlp.2", out: config.hiddenSize, in: merged, bias: true, arithmetic: arithmetic)
         invFreq = Qwen2VLRope.inverseFrequencies(dim: config.headDim / 2, theta: 10000)
-        precision = patchEmbed.weight.element != .f32 && arithmetic == .native ? .bf16 : .f32
+        self.arithmetic = arithmetic
     }
 
     /// (row, column) of every patch in the processor's 2×2-window order (reference §4.2).
@@ -89,7 +89,8 @@ final class Qwen2VLVision: @unchecked Sendable {
             RotaryEmbedding.apply(qkv.pointer + d, rows: n, rowStride: 3 * d, heads: heads, headDim: hd, cos: cos, sin: sin)
             Attention.compute(q: qkv.pointer, qStride: 3 * d, k: qkv.pointer + d, kStride: 3 * d,
                               v: qkv.pointer + 2 * d, vStride: 3 * d, queries: n, keys: n, layout: layout,
-                              scale: scale, causalOffset: nil, precision: precision, out: h.pointer, outStride: d)
+                              scale: scale, causalOffset: nil, precision: arithmetic.attentionPrecision(weights: patchEmbed.weight.element, queries: n),
+                              out: h.pointer, outStride: d)
             block.proj(h.pointer, rows: n, out: mlp.pointer)
             Elementwise.add(x.pointer, mlp.pointer, count: n * d)
             block.norm2(x.pointer, rows: n, out: h.pointer)

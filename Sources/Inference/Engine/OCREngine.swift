@@ -28,15 +28,19 @@ public struct OCRRequest: Sendable, Equatable {
     /// Keep generating after an EOS token (benchmarks only).
     public var ignoreEOS: Bool
     public var sampling: SamplingOverrides
+    /// Checked after every vision layer and every token; a set flag ends the read with `OCRError.cancelled`.
+    public var cancellation: CancellationFlag?
 
     public init(prompt: String = OCRRequest.defaultPrompt, maxNewTokens: Int = 1024, maxPixels: Int? = nil,
-                greedy: Bool = false, ignoreEOS: Bool = false, sampling: SamplingOverrides = .init()) {
+                greedy: Bool = false, ignoreEOS: Bool = false, sampling: SamplingOverrides = .init(),
+                cancellation: CancellationFlag? = nil) {
         self.prompt = prompt
         self.maxNewTokens = maxNewTokens
         self.maxPixels = maxPixels
         self.greedy = greedy
         self.ignoreEOS = ignoreEOS
         self.sampling = sampling
+        self.cancellation = cancellation
     }
 
     /// The seed demo's prompt.

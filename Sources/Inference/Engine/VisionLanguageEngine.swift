@@ -45,16 +45,31 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
     /// `read` with a hook that sees the raw logits before each pick (parity tests).
     func run(_ image: RGBImage, request: OCRRequest, onEvent: (OCREvent) -> Void,
              onLogits: (([Float]) -> Void)?) throws -> OCRResult {
-        var timings = OCRTimings()
         var clock = Stopwatch()
         let inputs = try prepare(image, request: request)
+        let preprocessMs = clock.lap()
+        return try run(inputs, preprocessMs: preprocessMs, clock: clock, request: request, onEvent: onEvent, onLogits: onLogits)
+    }
+
+    /// The network part of a read, from prepared inputs.
+    private func run(_ inputs: Model.Inputs, preprocessMs: Double, clock: Stopwatch, request: OCRRequest,
+                     onEvent: (OCREvent) -> Void, onLogits: (([Float]) -> Void)?) throws -> OCRResult {
+        var clock = clock
+        var timings = OCRTimings()
+        timings.preprocessMs = preprocessMs
         let tokens = inputs.tokens
-        timings.preprocessMs = clock.lap()
         onEvent(.preprocessed(width: inputs.width, height: inputs.height, imageTokens: inputs.imageTokens,
                               promptTokens: tokens.count))
 
         let layers = model.visionLayerCount
-        let embeddings = try model.encodeImage(inputs) { done in onEvent(.visionLayer(done: done, of: layers)) }
+        let cancellation = request.cancellation
+        var stopReason: String?
+        let embeddings = try model.encodeImage(inputs) { done in
+            if stopReason == nil { stopReason = cancellation?.cancellationReason }
+            onEvent(.visionLayer(done: done, of: layers))
+        }
+        if let stopReason { throw OCRError.cancelled(reason: stopReason) }
+        try cancellation?.check()
         timings.visionMs = clock.lap()
 
         let hidden = model.hiddenSize
@@ -71,7 +86,7 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
         onEvent(.prefillDone)
 
         let step = FloatBuffer(count: hidden)
-        let outcome = DecodeLoop.generate(request: request, generation: generationConfig,
+        let outcome = try DecodeLoop.generate(request: request, generation: generationConfig,
                                           repetitionGuard: repetitionGuard, tokenizer: tokenizer,
                                           firstLogits: firstLogits, prompt: tokens,
                                           onEvent: onEvent, onLogits: onLogits) { id in

@@ -24,20 +24,20 @@ struct DecodeLoop {
     static func generate(request: OCRRequest, generation: GenerationConfig, repetitionGuard: RepetitionGuard,
                          tokenizer: BPETokenizer, firstLogits: [Float], prompt: [Int],
                          onEvent: (OCREvent) -> Void, onLogits: (([Float]) -> Void)?,
-                         step: (Int) -> [Float]) -> Outcome {
+                         step: (Int) -> [Float]) throws -> Outcome {
         var loop = DecodeLoop(maxNewTokens: max(0, request.maxNewTokens), eosTokenIDs: Set(generation.eosTokenIDs),
                               ignoreEOS: request.ignoreEOS,
                               sampler: TokenSampler(SamplingParameters(generation: generation, request: request)),
                               repetitionGuard: request.ignoreEOS ? nil : repetitionGuard)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecialTokens: true)
-        return loop.run(firstLogits: firstLogits, prompt: prompt, detokenizer: &detokenizer,
+        return try loop.run(cancellation: request.cancellation, firstLogits: firstLogits, prompt: prompt, detokenizer: &detokenizer,
                         onToken: { id, text, count in onEvent(.token(id: id, text: text, count: count)) },
                         onLogits: onLogits, step: step)
     }
 
-    mutating func run(firstLogits: [Float], prompt: [Int], detokenizer: inout StreamingDetokenizer,
+    mutating func run(cancellation: CancellationFlag? = nil, firstLogits: [Float], prompt: [Int], detokenizer: inout StreamingDetokenizer,
                       onToken: (Int, String, Int) -> Void, onLogits: (([Float]) -> Void)? = nil,
-                      step: (Int) -> [Float]) -> Outcome {
+                      step: (Int) -> [Float]) throws -> Outcome {
         var outcome = Outcome()
         var logits = firstLogits
         var seen = Set(prompt)
@@ -62,6 +62,7 @@ struct DecodeLoop {
                 break
             }
             if outcome.tokens.count >= maxNewTokens { break }
+            try cancellation?.check()
             logits = step(id)
         }
         outcome.text += detokenizer.finish()

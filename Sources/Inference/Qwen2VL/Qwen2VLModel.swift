@@ -92,8 +92,10 @@ public final class Qwen2VLModel: VisionLanguageModel, @unchecked Sendable {
 
     public func encodeImage(_ inputs: Inputs, onLayer: (Int) -> Void) throws -> FloatBuffer {
         let pixels = FloatBuffer(inputs.pixels)
-        return vision.forward(pixels: pixels.pointer, gridT: inputs.gridT, gridH: inputs.gridH, gridW: inputs.gridW,
-                              onLayer: onLayer)
+        return withExtendedLifetime(pixels) {
+            vision.forward(pixels: pixels.pointer, gridT: inputs.gridT, gridH: inputs.gridH, gridW: inputs.gridW,
+                           onLayer: onLayer)
+        }
     }
 
     public func makeCache(capacity: Int) -> KVCache { language.makeCache(capacity: capacity) }

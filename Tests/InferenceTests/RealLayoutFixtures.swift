@@ -27,28 +27,6 @@ enum RealLayoutFixtures {
 
     /// A Qwen golden in the schema of Tests/Fixtures/qwen2vl (pixels/logits empty where not stored).
     static func qwenGolden(_ name: String) throws -> Qwen2VLFixtures.Golden {
-        let o = try json("\(name).json")
-        func ints(_ key: String) throws -> [Int] { try XCTUnwrap(o[key] as? [Int], key) }
-        let steps = try XCTUnwrap(o["steps"] as? [[String: Any]]).map { s in
-            Qwen2VLFixtures.Step(top5IDs: s["top5_ids"] as? [Int] ?? [],
-                                 top5Logprobs: (s["top5_logprobs"] as? [Double] ?? []).map(Float.init),
-                                 chosenID: s["chosen_id"] as? Int ?? -1,
-                                 chosenLogprob: Float(s["chosen_logprob"] as? Double ?? .nan))
-        }
-        return Qwen2VLFixtures.Golden(
-            name: name,
-            image: fixtures.appendingPathComponent(try XCTUnwrap(o["image"] as? String)),
-            checkpoint: fixtures.appendingPathComponent(try XCTUnwrap(o["checkpoint"] as? String)),
-            prompt: try XCTUnwrap(o["prompt"] as? String),
-            maxPixels: try XCTUnwrap(o["max_pixels"] as? Int),
-            grid: try ints("image_grid_thw"),
-            pixelShape: try ints("pixel_values_shape"),
-            promptIDs: try ints("prompt_ids"),
-            ropeDelta: try XCTUnwrap(o["rope_delta"] as? Int),
-            generatedIDs: try ints("generated_ids"),
-            steps: steps,
-            pixels: try (o["pixels_file"] as? String).map(floats) ?? [],
-            logits: try (o["logits_file"] as? String).map(floats) ?? [],
-            weightsDType: o["weights_dtype"] as? String ?? "float32")
+        try Qwen2VLFixtures.golden(name, goldenDirectory: root.appendingPathComponent("golden"), pathsRelativeTo: fixtures)
     }
 }

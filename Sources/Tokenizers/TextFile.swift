@@ -19,6 +19,16 @@ enum TextFile {
 
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
+    /// The whole file as Python's text mode reads it: byte-order mark removed, every `\r\n` and `\r`
+    /// turned into `\n` (what transformers does to chat_template.jinja before rendering it).
+    static func text(_ url: URL) throws -> String {
+        var lines = try lines(url)
+        let bytes = try bytes(url)
+        // `lines` drops the final line end; put it back when the file had one.
+        if let last = bytes.last, last == 0x0A || last == 0x0D { lines.append("") }
+        return lines.joined(separator: "\n")
+    }
+
     /// The lines of a UTF-8 text file (byte-order mark removed), split at `\r\n`, `\r` or `\n`, without
     /// their line ends. Invalid UTF-8 is an error naming the file (Python would refuse it too).
     static func lines(_ url: URL) throws -> [String] {

@@ -190,4 +190,15 @@ final class TokenizerLayoutTests: XCTestCase {
         try write("special_tokens_map.json", #"{"additional_special_tokens": ["<|im_start|>", "<|im_end|>"], "eos_token": "<|im_end|>"}"#)
         assertLayoutError(dir.appendingPathComponent("special_tokens_map.json").path, "<|vision_start|>")
     }
+
+    func testTextFilesReadLikePythonTextMode() throws {
+        let url = dir.appendingPathComponent("chat_template.jinja")
+        try Data([0xEF, 0xBB, 0xBF] + Array("{{ a }}\r\nb\rc\n\r\n".utf8)).write(to: url)
+        XCTAssertEqual(try TextFile.text(url), "{{ a }}\nb\nc\n\n")
+        XCTAssertEqual(try TextFile.lines(url), ["{{ a }}", "b", "c", ""])
+        try Data("no line end".utf8).write(to: url)
+        XCTAssertEqual(try TextFile.text(url), "no line end")
+        try Data([0xFF, 0xFE]).write(to: url)
+        XCTAssertThrowsError(try TextFile.text(url)) { XCTAssertTrue("\($0)".contains("not valid UTF-8"), "\($0)") }
+    }
 }

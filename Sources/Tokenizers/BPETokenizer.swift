@@ -18,31 +18,19 @@ public final class BPETokenizer: Sendable {
     private let specialIDs: Set<Int>
     private let addedTokenIDs: [String: Int]
 
-    /// Id of the configured BOS / EOS token (tokenizer_config.json or special_tokens_map.json), if any.
+    /// The special-token names (bos/eos/unk/pad/additional) as transformers resolves them for this folder;
+    /// what a chat template's `bos_token` / `eos_token` render to.
+    public let specialTokens: SpecialTokenNames
+    /// Id of the BOS / EOS token named by `specialTokens`, if any.
     public let bosTokenID: Int?
     public let eosTokenID: Int?
 
-    /// Loads `tokenizer.json` from `directory` (with `tokenizer_config.json` when present), or else
-    /// `vocab.json` + `merges.txt` + `tokenizer_config.json` (Qwen2Tokenizer only).
+    /// Loads the tokenizer of a checkpoint folder in any layout the hub uses (see `TokenizerFolder`):
+    /// tokenizer.json, or vocab.json + merges.txt (+ added_tokens.json), with or without
+    /// tokenizer_config.json / special_tokens_map.json.
     public convenience init(directory: URL) throws {
-        let fm = FileManager.default
-        let tokenizerJSON = directory.appendingPathComponent("tokenizer.json")
-        let configURL = directory.appendingPathComponent("tokenizer_config.json")
-        let config: URL? = fm.fileExists(atPath: configURL.path) ? configURL : nil
-        if fm.fileExists(atPath: tokenizerJSON.path) {
-            try self.init(tokenizerJSON: tokenizerJSON, tokenizerConfig: config)
-            return
-        }
-        let vocab = directory.appendingPathComponent("vocab.json")
-        let merges = directory.appendingPathComponent("merges.txt")
-        guard fm.fileExists(atPath: vocab.path), fm.fileExists(atPath: merges.path) else {
-            throw TokenizerError.missingFile(path: tokenizerJSON.path, hint: "and no vocab.json + merges.txt in \(directory.path) either")
-        }
-        guard let config else {
-            throw TokenizerError.missingFile(path: configURL.path, hint: "needed with vocab.json + merges.txt for the tokenizer class and added tokens")
-        }
-        let parsed = try TokenizerConfig.load(config)
-        try self.init(definition: TokenizerDefinition.load(vocab: vocab, merges: merges, config: parsed), config: parsed, configFile: config.path)
+        let folder = try TokenizerFolder(directory: directory)
+        try self.init(definition: folder.definition, specialTokens: folder.specialTokens, namingFile: folder.namingFile)
     }
 
     /// Loads a tokenizer.json, plus (optionally) the tokenizer_config.json that names BOS/EOS and may
@@ -52,16 +40,16 @@ public final class BPETokenizer: Sendable {
             throw TokenizerError.missingFile(path: tokenizerJSON.path, hint: "tokenizer.json as saved by Hugging Face tokenizers")
         }
         let config = try tokenizerConfig.map { try TokenizerConfig.load($0) } ?? TokenizerConfig()
-        try self.init(definition: TokenizerDefinition.load(tokenizerJSON: tokenizerJSON), config: config,
-                      configFile: tokenizerConfig?.path ?? tokenizerJSON.path)
+        var definition = try TokenizerDefinition.load(tokenizerJSON: tokenizerJSON)
+        let known = Set(definition.addedTokens.map(\.id))
+        definition.addedTokens += config.addedTokens.filter { !known.contains($0.id) }
+        let tokenizerClass = config.tokenizerClass.flatMap { TokenizerClass(className: $0) }
+        try self.init(definition: definition, specialTokens: SpecialTokenNames(config: config, map: nil, tokenizerClass: tokenizerClass),
+                      namingFile: tokenizerConfig?.path ?? tokenizerJSON.path)
     }
 
-    private init(definition: TokenizerDefinition, config: TokenizerConfig, configFile: String) throws {
-        // tokenizer.json's added tokens are authoritative; the config only adds ids it does not have.
-        var added = definition.addedTokens
-        let known = Set(added.map(\.id))
-        added += config.addedTokens.filter { !known.contains($0.id) }
-
+    private init(definition: TokenizerDefinition, specialTokens: SpecialTokenNames, namingFile: String) throws {
+        let added = definition.addedTokens
         let vocab = definition.model.vocab
         let size = max(vocab.values.max().map { $0 + 1 } ?? 0, added.map { $0.id + 1 }.max() ?? 0)
         var tokens = [String?](repeating: nil, count: size)
@@ -80,14 +68,17 @@ public final class BPETokenizer: Sendable {
         specialIDs = Set(added.filter(\.special).map(\.id))
         let addedIDs = Dictionary(added.map { ($0.content, $0.id) }, uniquingKeysWith: { first, _ in first })
         addedTokenIDs = addedIDs
+        self.specialTokens = specialTokens
 
         func resolve(_ name: String?) throws -> Int? {
             guard let name else { return nil }
-            guard let id = addedIDs[name] ?? vocab[name] else { throw TokenizerError.unknownToken(file: configFile, token: name) }
-            return id
+            if let id = addedIDs[name] ?? vocab[name] { return id }
+            // A name only the class default supplies is not an error (transformers would add it as a token).
+            guard specialTokens.classDefaults.contains(name) else { throw TokenizerError.unknownToken(file: namingFile, token: name) }
+            return nil
         }
-        bosTokenID = try resolve(config.bosToken)
-        eosTokenID = try resolve(config.eosToken)
+        bosTokenID = try resolve(specialTokens.bos)
+        eosTokenID = try resolve(specialTokens.eos)
     }
 
     // MARK: - Encoding

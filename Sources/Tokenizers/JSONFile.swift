@@ -12,16 +12,12 @@ struct JSONObject {
     /// The value of `key` (the last one if repeated), nil when absent.
     func field(_ key: String) -> JSONValue? { members.last { $0.key == key }?.value }
 
+    /// Parses a JSON file; a leading UTF-8 byte-order mark is skipped (CRLF is JSON whitespace anyway).
     static func load(_ url: URL) throws -> JSONObject {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
-        }
+        let bytes = try TextFile.bytes(url)
         let value: JSONValue
         do {
-            value = try JSONValue.parse([UInt8](data))
+            value = try JSONValue.parse(bytes)
         } catch {
             throw TokenizerError.malformedJSON(file: url.path, key: "(root)", reason: "not valid JSON: \(error)")
         }

@@ -1,36 +1,65 @@
 import Foundation
 
 /// What scrawl reads from tokenizer_config.json (and special_tokens_map.json): extra added tokens,
-/// the names of the BOS/EOS tokens, the tokenizer class and the chat template.
+/// the special-token names, the tokenizer class and the chat template.
 struct TokenizerConfig {
     var addedTokens: [AddedToken] = []
-    var bosToken: String?
-    var eosToken: String?
+    /// Whether the file has "added_tokens_decoder". transformers then takes the added tokens from it
+    /// and reads neither added_tokens.json nor special_tokens_map.json (4.57.6 `_from_pretrained`).
+    var hasAddedTokensDecoder = false
+    /// The special-token keys the file sets (`bos_token`, `eos_token`, `unk_token`, `pad_token`, …):
+    /// a name, or nil where the file sets the key to null. Absent keys take the class defaults.
+    var specialTokens: [String: String?] = [:]
+    var additionalSpecialTokens: [String]?
     var tokenizerClass: String?
     var chatTemplate: String?
 
-    /// Reads `url` (tokenizer_config.json); special_tokens_map.json beside it fills BOS/EOS it lacks.
+    var bosToken: String? { specialTokens["bos_token"] ?? nil }
+    var eosToken: String? { specialTokens["eos_token"] ?? nil }
+
+    /// transformers' `SPECIAL_TOKENS_ATTRIBUTES` that name one token.
+    static let specialTokenKeys = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
+
+    /// Reads `url` (tokenizer_config.json); special_tokens_map.json beside it fills the BOS/EOS it lacks
+    /// (what the chat template's `bos_token` needs). The tokenizer itself resolves names with
+    /// `SpecialTokenResolver`, which follows transformers' precedence exactly.
     static func load(_ url: URL) throws -> TokenizerConfig {
-        let json = try JSONObject.load(url)
+        var config = try parse(JSONObject.load(url))
+        let mapURL = url.deletingLastPathComponent().appendingPathComponent("special_tokens_map.json")
+        if FileManager.default.fileExists(atPath: mapURL.path) {
+            let map = try parse(JSONObject.load(mapURL))
+            for key in ["bos_token", "eos_token"] where config.specialTokens[key] == nil {
+                config.specialTokens[key] = map.specialTokens[key]
+            }
+        }
+        return config
+    }
+
+    /// The keys of one tokenizer_config.json or special_tokens_map.json, nothing merged.
+    static func parse(_ json: JSONObject) throws -> TokenizerConfig {
         var config = TokenizerConfig()
         if let decoder = try json.optionalObject("added_tokens_decoder") {
+            config.hasAddedTokensDecoder = true
             for (key, _) in decoder.members {
                 guard let id = Int(key) else { throw decoder.malformed(key, "added token ids must be integers") }
                 config.addedTokens.append(try AddedToken.parse(try decoder.object(key), id: id))
             }
             config.addedTokens.sort { $0.id < $1.id }
         }
-        config.bosToken = try tokenName(json, "bos_token")
-        config.eosToken = try tokenName(json, "eos_token")
+        for key in specialTokenKeys where json.field(key) != nil {
+            config.specialTokens[key] = try tokenName(json, key)
+        }
+        if !json.isNull("additional_special_tokens") {
+            config.additionalSpecialTokens = try json.array("additional_special_tokens").enumerated().map { index, value in
+                if let s = value.stringValue { return s }
+                guard let members = value.membersValue else {
+                    throw json.malformed("additional_special_tokens[\(index)]", "expected a string or an object with \"content\"")
+                }
+                return try JSONObject(file: json.file, path: json.keyPath("additional_special_tokens[\(index)]"), members: members).string("content")
+            }
+        }
         config.tokenizerClass = try json.optionalString("tokenizer_class")
         config.chatTemplate = try chatTemplate(json, key: "chat_template")
-
-        let mapURL = url.deletingLastPathComponent().appendingPathComponent("special_tokens_map.json")
-        if FileManager.default.fileExists(atPath: mapURL.path) {
-            let map = try JSONObject.load(mapURL)
-            if config.bosToken == nil { config.bosToken = try tokenName(map, "bos_token") }
-            if config.eosToken == nil { config.eosToken = try tokenName(map, "eos_token") }
-        }
         return config
     }
 

@@ -8,10 +8,6 @@ struct TokenizerDefinition {
     var model: BPEModel
     var postProcessor: PostProcessor
 
-    /// The Qwen2 pre-tokenization pattern, used for vocab.json + merges.txt folders of Qwen2Tokenizer
-    /// (the slow tokenizer's `PRETOKENIZE_REGEX`).
-    static let qwen2Pattern = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
-
     /// Parses tokenizer.json as the tokenizers library writes it.
     static func load(tokenizerJSON url: URL) throws -> TokenizerDefinition {
         let json = try JSONObject.load(url)
@@ -26,35 +22,34 @@ struct TokenizerDefinition {
         return TokenizerDefinition(addedTokens: added, normalizer: normalizer, preTokenizer: pre, model: model, postProcessor: post)
     }
 
-    /// Builds the Qwen2 pipeline from vocab.json + merges.txt (as the slow `Qwen2Tokenizer` does).
-    static func load(vocab vocabURL: URL, merges mergesURL: URL, config: TokenizerConfig) throws -> TokenizerDefinition {
-        let tokenizerClass = config.tokenizerClass ?? "(none)"
-        guard tokenizerClass == "Qwen2Tokenizer" || tokenizerClass == "Qwen2TokenizerFast" else {
-            throw TokenizerError.unsupported(file: mergesURL.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json").path,
-                                             component: "tokenizer_class for vocab.json + merges.txt (only Qwen2Tokenizer)", type: tokenizerClass)
-        }
+    /// Builds the pipeline transformers converts a slow byte-level tokenizer (`Qwen2Tokenizer`) into:
+    /// NFC, the class's split regex, ByteLevel, BPE from vocab.json + merges.txt, no post-processor.
+    static func load(vocab vocabURL: URL, merges mergesURL: URL, addedTokens: [AddedToken], pattern: String) throws -> TokenizerDefinition {
         let vocabJSON = try JSONObject.load(vocabURL)
         let vocab = try vocabMap(vocabJSON.members, file: vocabURL.path, key: "(root)")
-        let text: String
-        do {
-            text = try String(contentsOf: mergesURL, encoding: .utf8)
-        } catch {
-            throw TokenizerError.unreadableFile(path: mergesURL.path, reason: error.localizedDescription)
-        }
-        var merges = [(String, String)]()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-            if trimmed.isEmpty || (index == 0 && trimmed.hasPrefix("#version")) { continue }
-            guard let pair = splitMerge(String(trimmed)) else {
-                throw TokenizerError.invalidMerge(file: mergesURL.path, index: index, merge: String(trimmed), reason: "expected two tokens separated by one space")
-            }
-            merges.append(pair)
-        }
-        let model = try BPEModel(vocab: vocab, merges: merges, ignoreMerges: false, unknownToken: nil, fuseUnknown: false, file: mergesURL.path)
+        let model = try BPEModel(vocab: vocab, merges: try mergesFile(mergesURL), ignoreMerges: false, unknownToken: nil,
+                                 fuseUnknown: false, file: mergesURL.path)
         return TokenizerDefinition(
-            addedTokens: config.addedTokens, normalizer: .nfc,
-            preTokenizer: [.split(try RegexSplitter(pattern: qwen2Pattern, file: vocabURL.path)), .byteLevel(addPrefixSpace: false, regex: nil)],
+            addedTokens: addedTokens, normalizer: .nfc,
+            preTokenizer: [.split(try RegexSplitter(pattern: pattern, file: vocabURL.path)), .byteLevel(addPrefixSpace: false, regex: nil)],
             model: model, postProcessor: .none)
+    }
+
+    /// merges.txt as the slow tokenizer reads it: universal newlines (CRLF and CR files read like LF),
+    /// each line stripped, blank lines and a first `#version` line skipped, the two tokens split at
+    /// whitespace. A line that is not two tokens is an error naming the file and line.
+    static func mergesFile(_ url: URL) throws -> [(String, String)] {
+        var merges = [(String, String)]()
+        for (index, line) in try TextFile.lines(url).enumerated() {
+            let fields = line.split(whereSeparator: { $0.isWhitespace })
+            if fields.isEmpty || (index == 0 && line.trimmingCharacters(in: .whitespaces).hasPrefix("#version:")) { continue }
+            guard fields.count == 2 else {
+                throw TokenizerError.invalidMerge(file: url.path, index: index + 1, merge: line,
+                                                  reason: "line \(index + 1) is not two tokens separated by a space")
+            }
+            merges.append((String(fields[0]), String(fields[1])))
+        }
+        return merges
     }
 
     private static func parseModel(_ json: JSONObject, file: String) throws -> BPEModel {

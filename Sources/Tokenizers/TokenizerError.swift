@@ -17,6 +17,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidRegex(file: String, pattern: String, reason: String)
     /// A post-processor or template refers to a token the vocabulary does not have.
     case unknownToken(file: String, token: String)
+    /// The folder's files are incomplete or ambiguous as a tokenizer (names the file and what is wrong).
+    case layout(file: String, reason: String)
     /// No chat template in the checkpoint folder.
     case missingChatTemplate(directory: String)
     /// A chat template that is not one of the recognised model families.
@@ -38,6 +40,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
             return "regular expression in \(file) does not compile (\(reason)): \(pattern)"
         case let .unknownToken(file, token):
             return "\(file) refers to token '\(token)', which is not in the vocabulary"
+        case let .layout(file, reason):
+            return "tokenizer folder problem at \(file): \(reason)"
         case let .missingChatTemplate(directory):
             return "no chat template in \(directory) (looked for chat_template.jinja, chat_template.json and tokenizer_config.json \"chat_template\")"
         case let .unsupportedChatTemplate(reason):

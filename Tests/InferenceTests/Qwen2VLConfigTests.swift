@@ -89,4 +89,24 @@ final class Qwen2VLConfigTests: XCTestCase {
         XCTAssertEqual(vision[19].bitPattern, 0x39263028)
         XCTAssertEqual(Qwen2VLRope.inverseFrequencies(dim: 8, theta: 100)[1], 1 / Float(100).squareRoot().squareRoot(), accuracy: 1e-7)
     }
+
+    /// Integers read from config.json must be positive; the error names the file and key.
+    func testNonPositiveSizesNameTheKey() {
+        let valid: [String: Any] = ["hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 32,
+                                    "vocab_size": 100, "rope_scaling": ["mrope_section": [2, 1, 1]],
+                                    "vision_config": ["hidden_size": 16, "embed_dim": 16, "num_heads": 2]]
+        XCTAssertNoThrow(try Qwen2VLConfig(json: JSONObject(path: "/ckpt/config.json", values: valid)))
+        for (key, value) in [("num_hidden_layers", 0), ("intermediate_size", -4), ("vocab_size", 0)] {
+            var values = valid
+            values[key] = value
+            XCTAssertThrowsError(try Qwen2VLConfig(json: JSONObject(path: "/ckpt/config.json", values: values))) { error in
+                XCTAssertTrue("\(error)".contains("/ckpt/config.json") && "\(error)".contains(key), "\(error)")
+            }
+        }
+        var vision = valid
+        vision["vision_config"] = ["hidden_size": 16, "embed_dim": 16, "num_heads": 2, "depth": 0]
+        XCTAssertThrowsError(try Qwen2VLConfig(json: JSONObject(path: "/ckpt/config.json", values: vision))) { error in
+            XCTAssertTrue("\(error)".contains("vision_config.depth"), "\(error)")
+        }
+    }
 }

@@ -53,10 +53,16 @@ enum Qwen2VLFixtures {
     }
 
     static func golden(_ name: String) throws -> Golden {
-        let dir = root.appendingPathComponent("golden")
+        try golden(name, goldenDirectory: root.appendingPathComponent("golden"), pathsRelativeTo: root)
+    }
+
+    /// A golden of this schema anywhere: `<name>.json` in `goldenDirectory`, its image and checkpoint
+    /// paths relative to `base`; pixels/logits empty where the golden stores no raw file.
+    static func golden(_ name: String, goldenDirectory dir: URL, pathsRelativeTo base: URL) throws -> Golden {
         let data = try Data(contentsOf: dir.appendingPathComponent(name + ".json"))
         let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         func ints(_ key: String) throws -> [Int] { try XCTUnwrap(o[key] as? [Int], key) }
+        func raw(_ key: String) throws -> [Float] { try (o[key] as? String).map { try floats(dir.appendingPathComponent($0)) } ?? [] }
         let steps = try XCTUnwrap(o["steps"] as? [[String: Any]]).map { s in
             Step(top5IDs: s["top5_ids"] as? [Int] ?? [],
                  top5Logprobs: (s["top5_logprobs"] as? [Double] ?? []).map(Float.init),
@@ -65,8 +71,8 @@ enum Qwen2VLFixtures {
         }
         return Golden(
             name: name,
-            image: root.appendingPathComponent(try XCTUnwrap(o["image"] as? String)),
-            checkpoint: root.appendingPathComponent(try XCTUnwrap(o["checkpoint"] as? String)),
+            image: base.appendingPathComponent(try XCTUnwrap(o["image"] as? String)),
+            checkpoint: base.appendingPathComponent(try XCTUnwrap(o["checkpoint"] as? String)),
             prompt: try XCTUnwrap(o["prompt"] as? String),
             maxPixels: try XCTUnwrap(o["max_pixels"] as? Int),
             grid: try ints("image_grid_thw"),
@@ -75,8 +81,8 @@ enum Qwen2VLFixtures {
             ropeDelta: try XCTUnwrap(o["rope_delta"] as? Int),
             generatedIDs: try ints("generated_ids"),
             steps: steps,
-            pixels: try floats(dir.appendingPathComponent(try XCTUnwrap(o["pixels_file"] as? String))),
-            logits: try floats(dir.appendingPathComponent(try XCTUnwrap(o["logits_file"] as? String))),
+            pixels: try raw("pixels_file"),
+            logits: try raw("logits_file"),
             weightsDType: o["weights_dtype"] as? String ?? "float32")
     }
 }

@@ -2,7 +2,11 @@ import Foundation
 
 /// Aya Vision's config.json (`AyaVisionConfig` with a SigLIP `vision_config` and a Cohere2
 /// `text_config`, transformers 4.57.6). Keys missing from the nested configs take the defaults of
-/// SiglipVisionConfig / Cohere2Config, as `from_pretrained` does.
+/// SiglipVisionConfig / Cohere2Config, as `from_pretrained` does — the real aya-vision-8b file holds
+/// only a dozen keys (see `Tests/Fixtures/real-layout/aya-vision-8b/config.json`). Keys transformers
+/// ignores are ignored here too (`alignment_activation_fn`, `projector_hidden_act`: the projector is
+/// always SwiGLU; `torch_dtype`/`dtype`: the weights' dtype comes from the safetensors headers); values
+/// the engine cannot honour are errors naming config.json and the key.
 public struct AyaVisionConfig: Sendable, Equatable {
     /// SigLIP vision tower (`siglip/configuration_siglip.py`).
     public struct Vision: Sendable, Equatable {
@@ -43,6 +47,9 @@ public struct AyaVisionConfig: Sendable, Equatable {
         /// logits by it (only Cohere2ForCausalLM does), so neither does this engine.
         public var logitScale: Float
         public var eosTokenIDs: [Int]
+        /// Cohere2Config defaults 5 / 0 (the Cohere tokenizer's `<BOS_TOKEN>` / `<PAD>`).
+        public var bosTokenID: Int?
+        public var padTokenID: Int?
     }
 
     public var vision: Vision
@@ -75,58 +82,81 @@ public struct AyaVisionConfig: Sendable, Equatable {
         if let type = try t.string("model_type"), type != "cohere2" {
             throw CheckpointError.unsupportedModel(path: json.path, reason: "text_config.model_type \(type) is not cohere2")
         }
-        vision = Vision(hiddenSize: try v.int("hidden_size") ?? 768,
-                        intermediateSize: try v.int("intermediate_size") ?? 3072,
-                        layers: try v.int("num_hidden_layers") ?? 12,
-                        heads: try v.int("num_attention_heads") ?? 12,
-                        channels: try v.int("num_channels") ?? 3,
-                        imageSize: try v.int("image_size") ?? 224,
-                        patchSize: try v.int("patch_size") ?? 16,
+        vision = Vision(hiddenSize: try Self.positive(v, "hidden_size", 768, json),
+                        intermediateSize: try Self.positive(v, "intermediate_size", 3072, json),
+                        layers: try Self.positive(v, "num_hidden_layers", 12, json),
+                        heads: try Self.positive(v, "num_attention_heads", 12, json),
+                        channels: try Self.positive(v, "num_channels", 3, json),
+                        imageSize: try Self.positive(v, "image_size", 224, json),
+                        patchSize: try Self.positive(v, "patch_size", 16, json),
                         hiddenAct: try v.string("hidden_act") ?? "gelu_pytorch_tanh",
                         layerNormEps: Float(try v.double("layer_norm_eps") ?? 1e-6))
         try Self.check(vision, json: json)
 
-        let hidden = try t.int("hidden_size") ?? 8192
-        let heads = try t.int("num_attention_heads") ?? 64
-        guard heads > 0, hidden > 0, hidden % heads == 0 else {
+        let hidden = try Self.positive(t, "hidden_size", 8192, json)
+        let heads = try Self.positive(t, "num_attention_heads", 64, json)
+        guard hidden % heads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.num_attention_heads",
                                                reason: "(\(heads)) must divide hidden_size (\(hidden))")
         }
-        let kvHeads = try t.int("num_key_value_heads") ?? heads
-        guard kvHeads > 0, heads % kvHeads == 0 else {
+        let kvHeads = try Self.positive(t, "num_key_value_heads", heads, json)
+        guard heads % kvHeads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.num_key_value_heads",
                                                reason: "(\(kvHeads)) must divide num_attention_heads (\(heads))")
         }
-        let layers = try t.int("num_hidden_layers") ?? 40
+        let layers = try Self.positive(t, "num_hidden_layers", 40, json)
         if let scaling = t.object("rope_scaling"), let type = try scaling.string("rope_type") ?? scaling.string("type"),
            type != "default" {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.rope_scaling",
                                                reason: "type \(type) is not supported (only default RoPE)")
         }
-        text = Text(vocabSize: try t.int("vocab_size") ?? 256_000,
+        if let act = try t.string("hidden_act"), act != "silu" {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.hidden_act",
+                                               reason: "is \(act); the Cohere2 MLP here is SiLU-gated (\"silu\", the default)")
+        }
+        if try t.bool("use_qk_norm") == true {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.use_qk_norm",
+                                               reason: "is true; Cohere2 (and this engine) has no query/key norm")
+        }
+        // Cohere2Config sets head_dim = hidden_size // num_attention_heads, then a head_dim key in the file
+        // (PretrainedConfig's **kwargs) overrides it.
+        let headDim = try Self.positive(t, "head_dim", hidden / heads, json)
+        guard headDim % 2 == 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.head_dim", reason: "(\(headDim)) must be even (RoPE pairs)")
+        }
+        let eps = try t.double("layer_norm_eps") ?? 1e-5
+        guard eps > 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.layer_norm_eps", reason: "must be positive")
+        }
+        text = Text(vocabSize: try Self.positive(t, "vocab_size", 256_000, json),
                     hiddenSize: hidden,
-                    intermediateSize: try t.int("intermediate_size") ?? 22528,
+                    intermediateSize: try Self.positive(t, "intermediate_size", 22528, json),
                     layers: layers,
                     heads: heads,
                     kvHeads: kvHeads,
-                    headDim: try t.int("head_dim") ?? hidden / heads,
-                    layerNormEps: Float(try t.double("layer_norm_eps") ?? 1e-5),
+                    headDim: headDim,
+                    layerNormEps: Float(eps),
                     ropeTheta: Float(try t.double("rope_theta") ?? 10000),
-                    slidingWindow: try t.int("sliding_window") ?? 4096,
+                    slidingWindow: try Self.positive(t, "sliding_window", 4096, json),
                     slidingLayers: try Self.slidingLayers(t, layers: layers, path: json.path),
                     attentionBias: try t.bool("attention_bias") ?? false,
-                    tieWordEmbeddings: try t.bool("tie_word_embeddings") ?? json.bool("tie_word_embeddings") ?? true,
+                    // The head is tied when the TEXT config says so (transformers ties on
+                    // get_text_config().tie_word_embeddings; a top-level key does not count).
+                    tieWordEmbeddings: try t.bool("tie_word_embeddings") ?? true,
                     logitScale: Float(try t.double("logit_scale") ?? 0.0625),
-                    eosTokenIDs: try t.ints("eos_token_id") ?? json.ints("eos_token_id") ?? [255001])
-        guard text.slidingWindow > 0, text.headDim % 2 == 0 else {
-            throw CheckpointError.invalidValue(path: json.path, key: "text_config.sliding_window/head_dim",
-                                               reason: "must be positive (head_dim even)")
+                    // Only used without generation_config.json (GenerationConfig.from_model_config: a top-level
+                    // value, else the text config's).
+                    eosTokenIDs: try json.ints("eos_token_id") ?? t.ints("eos_token_id") ?? [255001],
+                    bosTokenID: try Self.tokenID(t, "bos_token_id", default: 5),
+                    padTokenID: try Self.tokenID(t, "pad_token_id", default: 0))
+        guard text.ropeTheta > 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "text_config.rope_theta", reason: "must be positive")
         }
 
         imageTokenID = try json.int("image_token_index") ?? json.int("image_token_id") ?? 255036
-        downsampleFactor = try json.int("downsample_factor") ?? 2
+        downsampleFactor = try Self.positive(json, "downsample_factor", 2, json)
         adapterLayerNormEps = Float(try json.double("adapter_layer_norm_eps") ?? 1e-6)
-        alignmentIntermediateSize = try json.int("alignment_intermediate_size") ?? hidden
+        alignmentIntermediateSize = try Self.positive(json, "alignment_intermediate_size", hidden, json)
         guard downsampleFactor > 0, vision.patchesPerSide % downsampleFactor == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "downsample_factor",
                                                reason: "(\(downsampleFactor)) must divide the \(vision.patchesPerSide) patches per side")
@@ -147,7 +177,26 @@ public struct AyaVisionConfig: Sendable, Equatable {
         }
     }
 
+    /// A token id key: the class default when absent, nil when the file sets it to null.
+    static func tokenID(_ holder: JSONObject, _ key: String, default fallback: Int) throws -> Int? {
+        guard holder.values.keys.contains(key) else { return fallback }
+        return try holder.int(key)
+    }
+
+    /// An integer key that must be positive, or `fallback` (the config class's default) when absent.
+    /// `holder` is the (nested) object, `json` the file for the error message.
+    static func positive(_ holder: JSONObject, _ key: String, _ fallback: Int, _ json: JSONObject) throws -> Int {
+        let value = try holder.int(key) ?? fallback
+        guard value > 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: holder.keyPrefix + key, reason: "(\(value)) must be a positive integer")
+        }
+        return value
+    }
+
     private static func check(_ v: Vision, json: JSONObject) throws {
+        guard ["gelu_pytorch_tanh", "gelu_new", "gelu_fast", "gelu", "quick_gelu", "silu", "swish"].contains(v.hiddenAct) else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.hidden_act", reason: "\(v.hiddenAct) is not supported")
+        }
         guard v.hiddenSize > 0, v.heads > 0, v.hiddenSize % v.heads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "vision_config.num_attention_heads",
                                                reason: "(\(v.heads)) must divide hidden_size (\(v.hiddenSize))")
@@ -159,7 +208,8 @@ public struct AyaVisionConfig: Sendable, Equatable {
     }
 
     /// `layer_types` when present (4.57 writes it), else the hub's `sliding_window_pattern` (default 4):
-    /// layer i is sliding unless (i + 1) is a multiple of the pattern.
+    /// layer i is sliding unless (i + 1) is a multiple of the pattern. A `_sliding_window_pattern` key
+    /// alone does not count: Cohere2Config overwrites that attribute from `sliding_window_pattern`.
     private static func slidingLayers(_ t: JSONObject, layers: Int, path: String) throws -> [Bool] {
         if let types = t.values["layer_types"] as? [Any] {
             let names = types.compactMap { $0 as? String }
@@ -169,7 +219,7 @@ public struct AyaVisionConfig: Sendable, Equatable {
             }
             return names.map { $0 == "sliding_attention" }
         }
-        let pattern = try t.int("sliding_window_pattern") ?? t.int("_sliding_window_pattern") ?? 4
+        let pattern = try t.int("sliding_window_pattern") ?? 4
         guard pattern > 0 else {
             throw CheckpointError.invalidValue(path: path, key: "text_config.sliding_window_pattern", reason: "must be positive")
         }

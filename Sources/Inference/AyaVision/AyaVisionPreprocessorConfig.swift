@@ -48,7 +48,10 @@ public struct AyaVisionPreprocessorConfig: Sendable, Equatable {
                 throw CheckpointError.invalidValue(path: pre.path, key: "size", reason: "needs integer height and width")
             }
         }
-        cropToPatches = try pre.bool("crop_to_patches") ?? true
+        // AyaVisionProcessor calls the image processor with crop_to_patches=True (its `_defaults`), which
+        // overrides the file: the real aya-vision-8b preprocessor_config.json says false and still tiles.
+        _ = try pre.bool("crop_to_patches")
+        cropToPatches = true
         minTiles = try pre.int("min_patches") ?? minTiles
         maxTiles = try pre.int("max_patches") ?? maxTiles
         doResize = try pre.bool("do_resize") ?? true

@@ -27,9 +27,11 @@ public struct JSONObject: @unchecked Sendable {
         return try parse(data, path: path)
     }
 
+    /// Parses JSON bytes; a leading UTF-8 byte-order mark (Windows editors) is skipped.
     public static func parse(_ data: Data, path: String) throws -> JSONObject {
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         let any: Any
-        do { any = try JSONSerialization.jsonObject(with: data) } catch {
+        do { any = try JSONSerialization.jsonObject(with: Data(body)) } catch {
             throw CheckpointError.malformedJSON(path: path, reason: error.localizedDescription)
         }
         guard let dict = any as? [String: Any] else {

@@ -92,6 +92,17 @@ public struct Qwen2VLConfig: Sendable, Equatable {
             temporalPatchSize: try v.int("temporal_patch_size") ?? 2,
             inChannels: try v.int("in_channels") ?? v.int("in_chans") ?? 3,
             hiddenAct: try v.string("hidden_act") ?? "quick_gelu")
+        let counts = [("hidden_size", hidden), ("num_hidden_layers", text.layers), ("intermediate_size", text.intermediateSize),
+                      ("vocab_size", text.vocabSize), ("vision_config.depth", vision.depth),
+                      ("vision_config.embed_dim", vision.embedDim), ("vision_config.patch_size", vision.patchSize),
+                      ("vision_config.spatial_merge_size", vision.spatialMergeSize),
+                      ("vision_config.temporal_patch_size", vision.temporalPatchSize), ("vision_config.in_chans", vision.inChannels)]
+        for (key, value) in counts where value <= 0 {
+            throw CheckpointError.invalidValue(path: json.path, key: key, reason: "(\(value)) must be a positive integer")
+        }
+        guard vision.mlpRatio > 0, vision.mlpDim > 0 else {
+            throw CheckpointError.invalidValue(path: json.path, key: "vision_config.mlp_ratio", reason: "(\(vision.mlpRatio)) must be positive")
+        }
         guard vision.heads > 0, vision.embedDim % vision.heads == 0, vision.headDim % 4 == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "vision_config.num_heads",
                                                reason: "(\(vision.heads)) must divide embed_dim \(vision.embedDim) into heads of a multiple of 4")

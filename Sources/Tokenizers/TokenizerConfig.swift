@@ -1,11 +1,19 @@
 import Foundation
 
 /// What scrawl reads from tokenizer_config.json (and special_tokens_map.json): extra added tokens,
-/// the names of the BOS/EOS tokens, the tokenizer class and the chat template.
+/// the special tokens (BOS/EOS and the others a chat template is given), the tokenizer class and the
+/// chat template.
 struct TokenizerConfig {
     var addedTokens: [AddedToken] = []
-    var bosToken: String?
-    var eosToken: String?
+    var specialTokens = ChatSpecialTokens()
+    var bosToken: String? {
+        get { specialTokens.bos }
+        set { specialTokens.bos = newValue }
+    }
+    var eosToken: String? {
+        get { specialTokens.eos }
+        set { specialTokens.eos = newValue }
+    }
     var tokenizerClass: String?
     var chatTemplate: String?
 
@@ -20,18 +28,37 @@ struct TokenizerConfig {
             }
             config.addedTokens.sort { $0.id < $1.id }
         }
-        config.bosToken = try tokenName(json, "bos_token")
-        config.eosToken = try tokenName(json, "eos_token")
+        try config.readSpecialTokens(json, overwrite: true)
         config.tokenizerClass = try json.optionalString("tokenizer_class")
         config.chatTemplate = try chatTemplate(json, key: "chat_template")
 
         let mapURL = url.deletingLastPathComponent().appendingPathComponent("special_tokens_map.json")
         if FileManager.default.fileExists(atPath: mapURL.path) {
             let map = try JSONObject.load(mapURL)
-            if config.bosToken == nil { config.bosToken = try tokenName(map, "bos_token") }
-            if config.eosToken == nil { config.eosToken = try tokenName(map, "eos_token") }
+            try config.readSpecialTokens(map, overwrite: false)
         }
         return config
+    }
+
+    /// bos/eos/unk/sep/pad/cls/mask tokens and additional_special_tokens; without `overwrite` only
+    /// those still unset are filled.
+    private mutating func readSpecialTokens(_ json: JSONObject, overwrite: Bool) throws {
+        let keys: [(String, WritableKeyPath<ChatSpecialTokens, String?>)] = [
+            ("bos_token", \.bos), ("eos_token", \.eos), ("unk_token", \.unk), ("sep_token", \.sep), ("pad_token", \.pad),
+            ("cls_token", \.cls), ("mask_token", \.mask),
+        ]
+        for (key, path) in keys where overwrite || specialTokens[keyPath: path] == nil {
+            if let name = try Self.tokenName(json, key) { specialTokens[keyPath: path] = name }
+        }
+        if (overwrite || specialTokens.additional.isEmpty), let list = json.field("additional_special_tokens")?.arrayValue {
+            specialTokens.additional = try list.map { item in
+                if let s = item.stringValue { return s }
+                guard let content = item.membersValue?.last(where: { $0.key == "content" })?.value.stringValue else {
+                    throw json.malformed("additional_special_tokens", "entries must be strings or objects with \"content\"")
+                }
+                return content
+            }
+        }
     }
 
     /// A special token given either as a string or as an AddedToken object with "content".

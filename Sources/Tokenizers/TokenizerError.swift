@@ -19,8 +19,6 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
     case unknownToken(file: String, token: String)
     /// No chat template in the checkpoint folder.
     case missingChatTemplate(directory: String)
-    /// A chat template that is not one of the recognised model families.
-    case unsupportedChatTemplate(reason: String)
 
     public var description: String {
         switch self {
@@ -40,8 +38,6 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(file) refers to token '\(token)', which is not in the vocabulary"
         case let .missingChatTemplate(directory):
             return "no chat template in \(directory) (looked for chat_template.jinja, chat_template.json and tokenizer_config.json \"chat_template\")"
-        case let .unsupportedChatTemplate(reason):
-            return "unsupported chat template: \(reason)"
         }
     }
 }

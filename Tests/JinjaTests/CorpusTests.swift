@@ -149,6 +149,22 @@ final class CorpusTests: XCTestCase {
         XCTAssertGreaterThan(passed, 60)
     }
 
+    /// The Cohere / Aya Vision template (CC-BY-NC-4.0, never committed; only its renders are, in
+    /// cohere-goldens.json): read from $SCRAWL_COHERE_TOKENIZER_DIR or ../shared/tokenizers/cohere.
+    func testCohereTemplateWhenPresent() throws {
+        let repoRoot = Self.fixtures.appendingPathComponent("../../..").standardizedFileURL
+        let dir = ProcessInfo.processInfo.environment["SCRAWL_COHERE_TOKENIZER_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? repoRoot.appendingPathComponent("../shared/tokenizers/cohere").standardizedFileURL
+        let template = dir.appendingPathComponent("chat_template.json")
+        guard FileManager.default.fileExists(atPath: template.path) else {
+            throw XCTSkip("Cohere chat template not present at \(template.path): Cohere corpus check skipped")
+        }
+        let outcome = try Self.run(goldens: Self.fixtures.appendingPathComponent("cohere-goldens.json")) { _ in template }
+        print(Self.report(outcome))
+        for f in outcome.failures { XCTFail(f) }
+        XCTAssertEqual(outcome.identical, outcome.conversations)
+    }
+
     /// A goldens file outside the repository (SCRAWL_JINJA_GOLDENS), e.g. the whole llama.cpp corpus
     /// including templates whose licence keeps them out of the repository.
     func testExternalCorpusWhenGiven() throws {

@@ -5,7 +5,12 @@ ImmutableSandboxedEnvironment transformers compiles) for a fixed set of conversa
 Run with the reference environment (transformers 4.57.6, jinja2 3.1.x):
     python scripts/reference/make_jinja_corpus.py [--extra DIR ...]
 Writes Tests/Fixtures/jinja/goldens.json. `--extra-template NAME=PATH --extra-out FILE` renders templates
-that are not committed (e.g. a CC-BY-NC one) into a separate goldens file.
+that are not committed into a separate goldens file:
+  - the Cohere/Aya template (CC-BY-NC, read from the shared tokenizer folder at test time):
+      --extra-template cohere-aya=<shared>/tokenizers/cohere/chat_template.json --basename-files \
+      --extra-out Tests/Fixtures/jinja/cohere-goldens.json
+  - the whole llama.cpp corpus (for SCRAWL_JINJA_GOLDENS): one --extra-template per .jinja file of
+    llama-cpp-python 0.3.36's vendor/llama.cpp/models/templates.
 
 strftime_now is pinned to NOW (below) so date-stamping templates are reproducible; the Swift test passes
 the same instant.
@@ -107,12 +112,12 @@ def render(source, messages, add_generation_prompt, tokens, tools=None):
         return {"error": {"type": type(e).__name__, "message": str(e)}}
 
 
-def goldens(templates):
+def goldens(templates, with_snippets=True):
     result = {"transformers": transformers.__version__, "now": NOW.strftime("%Y-%m-%dT%H:%M:%S"),
               "conversations": {**{k: {"messages": m, "add_generation_prompt": g} for k, (m, g) in CONVERSATIONS.items()},
                                 **{k: {"messages": m, "add_generation_prompt": g, "tools": t}
                                    for k, (m, g, t) in EXTRA_CONVERSATIONS.items()}},
-              "snippets": snippets(),
+              "snippets": snippets() if with_snippets else [],
               "templates": []}
     for name, path, source in templates:
         tokens = tokens_for(name)
@@ -155,12 +160,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra-template", action="append", default=[], help="NAME=PATH of a template not committed")
     parser.add_argument("--extra-out", help="goldens file for --extra-template")
+    parser.add_argument("--basename-files", action="store_true",
+                        help="record only the file name of each --extra-template (the test supplies the folder)")
     args = parser.parse_args()
     if args.extra_template:
         templates = []
         for spec in args.extra_template:
             name, path = spec.split("=", 1)
-            templates.append((name, path, read_template(path)))
+            templates.append((name, os.path.basename(path) if args.basename_files else path, read_template(path)))
         out = args.extra_out
     else:
         tdir = os.path.join(FIXTURES, "templates")
@@ -169,7 +176,7 @@ def main():
             if f.endswith(".jinja") or f.endswith(".json"):
                 templates.append((f.rsplit(".", 1)[0], "templates/" + f, read_template(os.path.join(tdir, f))))
         out = os.path.join(FIXTURES, "goldens.json")
-    data = goldens(templates)
+    data = goldens(templates, with_snippets=not args.basename_files)
     with open(out, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
         f.write("\n")

@@ -96,9 +96,53 @@ enum Methods {
             }
         case "format":
             return bound(name) { args, kw in .string(try strFormat(s, args, kw)) }
+        case "removeprefix", "removesuffix":
+            return bound(name) { args, kw in
+                let a = try Arguments(name, args, kw, ["fix"])
+                guard let fix = try a.string(0) else { throw EvalError.runtime("\(name)() takes exactly one argument") }
+                if name == "removeprefix", PyString.hasPrefix(s, fix) {
+                    return .string(String(decoding: Array(s.utf8).dropFirst(fix.utf8.count), as: UTF8.self))
+                }
+                if name == "removesuffix", !fix.isEmpty, PyString.hasSuffix(s, fix) {
+                    return .string(String(decoding: Array(s.utf8).dropLast(fix.utf8.count), as: UTF8.self))
+                }
+                return .string(s)
+            }
+        case "partition", "rpartition":
+            return bound(name) { args, kw in
+                let a = try Arguments(name, args, kw, ["sep"])
+                guard let sep = try a.string(0), !sep.isEmpty else { throw EvalError.runtime("empty separator") }
+                let bytes = Array(s.utf8)
+                guard let at = name == "partition" ? PyString.find(s, sep) : PyString.rfind(s, sep) else {
+                    return name == "partition" ? .tuple([.string(s), "", ""]) : .tuple(["", "", .string(s)])
+                }
+                return .tuple([.string(String(decoding: bytes[..<at], as: UTF8.self)), .string(sep),
+                               .string(String(decoding: bytes[(at + sep.utf8.count)...], as: UTF8.self))])
+            }
+        case "ljust", "rjust", "zfill":
+            return bound(name) { args, kw in
+                let a = try Arguments(name, args, kw, ["width", "fillchar"])
+                let width = try a.int(0, default: 0)
+                let fill = name == "zfill" ? "0" : (try a.string(1, default: " ") ?? " ")
+                let pad = max(0, width - s.unicodeScalars.count)
+                let padding = String(repeating: fill, count: pad)
+                if name == "ljust" { return .string(s + padding) }
+                if name == "zfill", let sign = s.first, sign == "-" || sign == "+" {
+                    return .string(String(sign) + padding + s.dropFirst())
+                }
+                return .string(padding + s)
+            }
+        case "casefold", "center", "encode", "expandtabs", "format_map", "isascii", "isdecimal", "isidentifier",
+             "isprintable", "istitle", "maketrans", "swapcase", "translate":
+            return unsupportedMethod(name, "str")
         default:
             return nil
         }
+    }
+
+    /// A real Python method this engine does not implement: calling it names it.
+    static func unsupportedMethod(_ name: String, _ type: String) -> Value {
+        bound(name) { _, _ in throw EvalError.unsupported("method \(type).\(name)()") }
     }
 
     static func dictMethod(_ d: OrderedDict, _ name: String) -> Value? {
@@ -113,6 +157,7 @@ enum Methods {
             }
         case "copy": return bound(name) { _, _ in .dict(d) }
         case "pop", "popitem", "update", "setdefault", "clear": return unsafe(name, "dict")
+        case "fromkeys": return unsupportedMethod(name, "dict")
         default: return nil
         }
     }
@@ -127,6 +172,7 @@ enum Methods {
                 }
                 return .int(i)
             }
+        case "copy": return type == "list" ? bound(name) { _, _ in .list(a) } : nil
         case "append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear":
             return type == "list" ? unsafe(name, type) : nil
         default: return nil

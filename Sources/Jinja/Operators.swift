@@ -304,6 +304,8 @@ extension Interpreter {
                 guard !args.isEmpty else { throw EvalError.runtime("no items for cycling given") }
                 return args[i % args.count]
             })
+        case "changed":
+            return Methods.unsupportedMethod(name, "loop")
         default:
             return .undefined(reason: "'LoopContext object' has no attribute '\(name)'")
         }

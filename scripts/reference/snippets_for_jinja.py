@@ -103,3 +103,8 @@ SNIPPETS += [
     ("{{ [1, 2] | map('string') | length }}", {}),
     ("{{ [1, 2] | select | tojson }}", {}),
 ]
+
+SNIPPETS += [
+    ("{{ 'prefix-x'.removeprefix('prefix-') }} {{ 'x.txt'.removesuffix('.txt') }} {{ 'a=b=c'.partition('=') }} {{ 'a=b=c'.rpartition('=') }} {{ 'a'.partition('z') }} {{ '7'.zfill(3) }} {{ '-7'.zfill(3) }} {{ 'a'.ljust(3, '.') }}|{{ 'a'.rjust(3) }}", {}),
+    ("{{ [1, 2].copy() }} {{ {'a': 1}.copy() }} {{ [1, 2, 1].count(1) }} {{ [1, 2].index(2) }}", {}),
+]

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import Jinja
+
+/// The engine's own contract beyond jinja2 parity: errors name the source, line and construct;
+/// a parsed template renders many times; the clock for strftime_now is injectable.
+final class EngineTests: XCTestCase {
+    private func render(_ source: String, _ vars: [String: Value] = [:], name: String = "t.jinja") throws -> String {
+        try Template(source, sourceName: name).render(vars)
+    }
+
+    private func assertError(_ source: String, _ vars: [String: Value] = [:], _ expected: JinjaError,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try render(source, vars), file: file, line: line) { error in
+            XCTAssertEqual(error as? JinjaError, expected, file: file, line: line)
+        }
+    }
+
+    func testUnsupportedConstructsNameFileLineAndConstruct() {
+        assertError("a\nb\n{{ x | wordwrap(3) }}", ["x": "abc"], .unsupported(source: "t.jinja", line: 3, construct: "filter 'wordwrap'"))
+        assertError("{% if x is\n  prime %}{% endif %}", ["x": 3], .unsupported(source: "t.jinja", line: 1, construct: "test 'prime'"))
+        assertError("\n\n{{ 'a'.swapcase() }}", [:], .unsupported(source: "t.jinja", line: 3, construct: "method str.swapcase()"))
+        assertError("{{ '{:>3}'.format(1) }}", [:], .unsupported(source: "t.jinja", line: 1, construct: "format spec '{:>3}' in str.format"))
+        XCTAssertThrowsError(try Template("{% extends 'base.jinja' %}", sourceName: "chat_template.jinja")) { error in
+            XCTAssertEqual(error as? JinjaError, .unsupported(source: "chat_template.jinja", line: 1, construct: "tag 'extends'"))
+            XCTAssertEqual("\(error)", "chat_template.jinja line 1: unsupported tag 'extends' (the chat template uses Jinja this engine does not implement)")
+        }
+    }
+
+    func testSyntaxErrorsNameTheLine() {
+        for (source, line) in [("ok\n{% if x %}\nno end", 3), ("{{ (1 }}", 1), ("a\n\n{% for %}{% endfor %}", 3), ("{{ 'open }}", 1), ("{% break %}", 1)] {
+            XCTAssertThrowsError(try Template(source, sourceName: "s.jinja"), source.debugDescription) { error in
+                guard case let .syntax(name, l, _)? = error as? JinjaError else { return XCTFail("\(error)") }
+                XCTAssertEqual(name, "s.jinja")
+                XCTAssertEqual(l, line, source.debugDescription)
+            }
+        }
+    }
+
+    func testRaiseExceptionCarriesTheMessage() {
+        assertError("{% for m in messages %}\n{% if m.role == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% endfor %}",
+                    ["messages": [["role": "system", "content": "x"]]],
+                    .raised(source: "t.jinja", line: 2, message: "System role not supported"))
+    }
+
+    func testUndefinedUseIsARuntimeErrorWithTheLine() {
+        assertError("x\n{{ messages[0]['content'] }}", ["messages": []],
+                    .runtime(source: "t.jinja", line: 2, message: "'list object' has no element 0"))
+        assertError("{{ missing.attr }}", [:], .runtime(source: "t.jinja", line: 1, message: "'missing' is undefined"))
+        XCTAssertEqual(try render("[{{ missing }}]{{ missing | length }}{{ d.nope }}", ["d": [:]]), "[]0")
+    }
+
+    func testParsedOnceRenderedManyTimesWithFreshState() throws {
+        let template = try Template("{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}",
+                                    sourceName: "count.jinja")
+        XCTAssertEqual(try template.render(["messages": [1, 2, 3]]), "3")
+        XCTAssertEqual(try template.render(["messages": [1]]), "1")
+    }
+
+    func testStrftimeNowUsesTheGivenInstant() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone.current
+        let date = try XCTUnwrap(calendar.date(from: DateComponents(year: 2024, month: 7, day: 26, hour: 9, minute: 5, second: 0)))
+        let template = try Template("{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%A %B %-d') if false else strftime_now('%H:%M %p') }}", sourceName: "date.jinja")
+        XCTAssertEqual(try template.render([:], now: date), "26 Jul 2024|09:05 AM")
+    }
+
+    func testMessagesAsTypedValuesKeepKeyOrderInToJSON() throws {
+        let message: Value = ["role": "user", "content": [["type": "image"], ["type": "text", "text": "Grüße 📝"]]]
+        XCTAssertEqual(try render("{{ messages[0] | tojson }}", ["messages": [message]]),
+                       #"{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Grüße 📝"}]}"#)
+        XCTAssertEqual(try render("{{ messages[0].content }}", ["messages": [message]]),
+                       "[{'type': 'image'}, {'type': 'text', 'text': 'Grüße 📝'}]")
+    }
+}

@@ -54,7 +54,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Tokenizers"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Jinja"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),

@@ -13,14 +13,17 @@ final class CorpusTests: XCTestCase {
         var conversations = 0
         var identical = 0
         var failures: [String] = []
+        var renders = 0
+        var renderSeconds = 0.0
+        var slowest = (name: "", seconds: 0.0)
     }
 
     /// Renders every case of a goldens file; template paths are relative to the fixtures folder.
     static func run(goldens url: URL, templateOverride: ((String) -> URL?)? = nil) throws -> Outcome {
-        guard case let .dict(root) = try OrderedJSON.parse(try Data(contentsOf: url)),
+        guard case let .dict(root) = try GoldenJSON.parse(try Data(contentsOf: url)),
               case let .dict(conversations)? = root["conversations"], case let .list(templates)? = root["templates"],
               case let .string(nowText)? = root["now"] else {
-            throw OrderedJSON.ParseError(description: "\(url.path): not a goldens file")
+            throw GoldenJSON.FormatError(description: "\(url.path): not a goldens file")
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -35,7 +38,7 @@ final class CorpusTests: XCTestCase {
             outcome.templates += 1
             let path = templateOverride?(name) ?? (file.hasPrefix("/") ? URL(fileURLWithPath: file) : fixtures.appendingPathComponent(file))
             var source = try String(contentsOf: path, encoding: .utf8)
-            if path.pathExtension == "json", case let .dict(d) = try OrderedJSON.parse(Data(source.utf8)), case let .string(s)? = d["chat_template"] {
+            if path.pathExtension == "json", case let .dict(d) = try GoldenJSON.parse(Data(source.utf8)), case let .string(s)? = d["chat_template"] {
                 source = s
             }
             let template: Template
@@ -53,7 +56,12 @@ final class CorpusTests: XCTestCase {
                 for (k, v) in kwargs.pairs { if case let .string(key) = k { vars[key] = v } }
                 let label = "\(name) × \(cid)"
                 do {
+                    let start = Date()
                     let rendered = try template.render(vars, now: now)
+                    let seconds = Date().timeIntervalSince(start)
+                    outcome.renders += 1
+                    outcome.renderSeconds += seconds
+                    if seconds > outcome.slowest.seconds { outcome.slowest = (label, seconds) }
                     if case let .string(expected)? = c["expected"] {
                         if rendered.utf8.elementsEqual(expected.utf8) {
                             outcome.identical += 1
@@ -92,6 +100,8 @@ final class CorpusTests: XCTestCase {
 
     static func report(_ o: Outcome) -> String {
         "jinja corpus: \(o.templates) templates × \(o.conversations) conversations: \(o.identical) identical, \(o.failures.count) failed"
+            + String(format: " (%.0f µs per render on average, slowest %.0f µs: %@)", o.renderSeconds / Double(max(o.renders, 1)) * 1e6,
+                     o.slowest.seconds * 1e6, o.slowest.name)
     }
 
     func testCommittedCorpusIsByteIdentical() throws {
@@ -104,9 +114,9 @@ final class CorpusTests: XCTestCase {
 
     /// One-construct templates (scripts/reference/snippets_for_jinja.py) against jinja2.
     static func runSnippets(goldens url: URL) throws -> (passed: Int, failures: [String]) {
-        guard case let .dict(root) = try OrderedJSON.parse(try Data(contentsOf: url)), case let .list(snippets)? = root["snippets"],
+        guard case let .dict(root) = try GoldenJSON.parse(try Data(contentsOf: url)), case let .list(snippets)? = root["snippets"],
               case let .string(nowText)? = root["now"] else {
-            throw OrderedJSON.ParseError(description: "\(url.path): no snippets")
+            throw GoldenJSON.FormatError(description: "\(url.path): no snippets")
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -362,7 +362,3 @@ extension Interpreter {
         }
     }
 }
-
-extension Value {
-    static func == (a: Value, b: Value) -> Bool { pyEqual(a, b) }
-}

@@ -54,6 +54,8 @@ extension Interpreter {
                     return .string(sep)
                 }
             }
+        case "cycler", "lipsum":
+            return Methods.bound(name) { _, _ in throw EvalError.unsupported("global '\(name)'") }
         default:
             return nil
         }

@@ -15,7 +15,7 @@ public enum JinjaError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .syntax(source, line, message):
             return "\(source) line \(line): template syntax error: \(message)"
         case let .unsupported(source, line, construct):
-            return "\(source) line \(line): unsupported \(construct) (the chat template uses Jinja this engine does not implement)"
+            return "\(source) line \(line): unsupported \(construct) (scrawl's Jinja engine does not implement it: use a chat template without it, or add it to Sources/Jinja)"
         case let .raised(source, line, message):
             return "\(source) line \(line): the chat template raised an exception: \(message)"
         case let .runtime(source, line, message):

@@ -31,6 +31,11 @@ func pyEqual(_ a: Value, _ b: Value) -> Bool {
     }
 }
 
+extension Value {
+    /// Python `==` (not Equatable: Python equality is not an equivalence across types, e.g. 1 == 1.0 == True).
+    static func == (a: Value, b: Value) -> Bool { pyEqual(a, b) }
+}
+
 /// A number as Python's numeric tower sees it (bool is an int).
 enum PyNumber: Equatable {
     case int(Int)

@@ -20,10 +20,11 @@ final class EngineTests: XCTestCase {
         assertError("a\nb\n{{ x | wordwrap(3) }}", ["x": "abc"], .unsupported(source: "t.jinja", line: 3, construct: "filter 'wordwrap'"))
         assertError("{% if x is\n  prime %}{% endif %}", ["x": 3], .unsupported(source: "t.jinja", line: 1, construct: "test 'prime'"))
         assertError("\n\n{{ 'a'.swapcase() }}", [:], .unsupported(source: "t.jinja", line: 3, construct: "method str.swapcase()"))
+        assertError("{% set c = cycler('a', 'b') %}", [:], .unsupported(source: "t.jinja", line: 1, construct: "global 'cycler'"))
         assertError("{{ '{:>3}'.format(1) }}", [:], .unsupported(source: "t.jinja", line: 1, construct: "format spec '{:>3}' in str.format"))
         XCTAssertThrowsError(try Template("{% extends 'base.jinja' %}", sourceName: "chat_template.jinja")) { error in
             XCTAssertEqual(error as? JinjaError, .unsupported(source: "chat_template.jinja", line: 1, construct: "tag 'extends'"))
-            XCTAssertEqual("\(error)", "chat_template.jinja line 1: unsupported tag 'extends' (the chat template uses Jinja this engine does not implement)")
+            XCTAssertEqual("\(error)", "chat_template.jinja line 1: unsupported tag 'extends' (scrawl's Jinja engine does not implement it: use a chat template without it, or add it to Sources/Jinja)")
         }
     }
 

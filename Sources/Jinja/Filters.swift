@@ -282,7 +282,9 @@ extension Interpreter {
             return Filters.toFloat(value, default: arg.value(0) ?? .float(0))
         case "abs":
             switch value {
-            case let .int(i): return .int(abs(i))
+            case let .int(i):
+                guard i != Int.min else { throw EvalError.unsupported("integer arithmetic beyond 64 bits") }
+                return .int(abs(i))
             case let .bool(b): return .int(b ? 1 : 0)
             case let .float(d): return .float(abs(d))
             default: throw EvalError.runtime("bad operand type for abs(): '\(value.typeName)'")
@@ -319,7 +321,7 @@ extension Interpreter {
         case "indent":
             let arg = try a(["width", "first", "blank"])
             let width: String
-            if case let .string(w)? = arg.value(0) { width = w } else { width = String(repeating: " ", count: try arg.int(0, default: 4)) }
+            if case let .string(w)? = arg.value(0) { width = w } else { width = try Limits.repeated(" ", try arg.int(0, default: 4)) }
             return .string(Filters.indent(value.pyStr, width: width, first: arg.bool(1, default: false), blank: arg.bool(2, default: false)))
         case "batch":
             let arg = try a(["linecount", "fill_with"])
@@ -342,6 +344,7 @@ extension Interpreter {
             let width = try arg.int(0, default: 80)
             let n = s.unicodeScalars.count
             guard width > n else { return .string(s) }
+            try Limits.check(width, times: 1)
             let total = width - n
             let left = total / 2 + (total & width & 1)
             return .string(String(repeating: " ", count: left) + s + String(repeating: " ", count: total - left))

@@ -19,9 +19,10 @@ extension Interpreter {
                 default: throw EvalError.runtime("range expected 1 to 3 arguments, got \(ints.count)")
                 }
                 guard step != 0 else { throw EvalError.runtime("range() arg 3 must not be zero") }
-                let values = Array(stride(from: start, to: stop, by: step))
-                guard values.count <= 100_000 else { throw EvalError.runtime("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).") }
-                return .list(values.map(Value.int))
+                // Count before building (the sandbox's MAX_RANGE), in Double to stay clear of overflow.
+                let count = max(0, ((Double(stop) - Double(start)) / Double(step)).rounded(.up))
+                guard count <= 100_000 else { throw EvalError.runtime("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).") }
+                return .list(stride(from: start, to: stop, by: step).map(Value.int))
             }
         case "namespace", "dict":
             return Methods.bound(name) { args, kwargs in

@@ -22,6 +22,8 @@ final class Interpreter {
     let sourceName: String
     let now: Date
     var line = 1
+    private var callDepth = 0
+    private var iterations = 0
 
     init(sourceName: String, now: Date) {
         self.sourceName = sourceName
@@ -136,6 +138,10 @@ final class Interpreter {
             }
         }
         for (index, item) in items.enumerated() {
+            iterations += 1
+            guard iterations <= Limits.maxIterations else {
+                throw EvalError.runtime("the template ran more than \(Limits.maxIterations) loop iterations")
+            }
             state.index0 = index
             let frame = Scope(parent: scope)
             try assign(target, item, frame)
@@ -202,6 +208,11 @@ final class Interpreter {
             }
             var out = ""
             let savedLine = self.line
+            self.callDepth += 1
+            defer { self.callDepth -= 1 }
+            guard self.callDepth <= Limits.maxCallDepth else {
+                throw EvalError.runtime("macro '\(definition.name)' nested more than \(Limits.maxCallDepth) calls deep")
+            }
             _ = try self.execute(definition.body, frame, &out)
             self.line = savedLine
             return .string(out)

@@ -10,7 +10,7 @@ enum JSONDump {
         case let .string(s): indentString = s
         default:
             guard case let .int(n)? = indent.number else { throw EvalError.runtime("tojson: indent must be an integer or a string") }
-            indentString = String(repeating: " ", count: max(n, 0))
+            indentString = try Limits.repeated(" ", max(n, 0))
         }
         var itemSeparator = indentString == nil ? ", " : ","
         var keySeparator = ": "

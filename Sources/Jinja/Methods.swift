@@ -125,7 +125,7 @@ enum Methods {
                 let width = try a.int(0, default: 0)
                 let fill = name == "zfill" ? "0" : (try a.string(1, default: " ") ?? " ")
                 let pad = max(0, width - s.unicodeScalars.count)
-                let padding = String(repeating: fill, count: pad)
+                let padding = try Limits.repeated(fill, pad)
                 if name == "ljust" { return .string(s + padding) }
                 if name == "zfill", let sign = s.first, sign == "-" || sign == "+" {
                     return .string(String(sign) + padding + s.dropFirst())

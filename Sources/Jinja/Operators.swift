@@ -10,7 +10,9 @@ enum Operators {
 
     static func negate(_ v: Value) throws -> Value {
         switch v.number {
-        case let .int(i)?: return .int(-i)
+        case let .int(i)?:
+            guard i != Int.min else { throw EvalError.unsupported("integer arithmetic beyond 64 bits") }
+            return .int(-i)
         case let .float(d)?: return .float(-d)
         case nil:
             if case let .undefined(reason) = v { throw EvalError.runtime(reason) }
@@ -28,9 +30,10 @@ enum Operators {
         case let (.add, .tuple(x), .tuple(y)): return .tuple(x + y)
         case let (.mul, .string(s), n), let (.mul, n, .string(s)):
             guard case let .int(k)? = n.number else { break }
-            return .string(k > 0 ? String(repeating: s, count: k) : "")
+            return .string(try Limits.repeated(s, k))
         case let (.mul, .list(l), n), let (.mul, n, .list(l)):
             guard case let .int(k)? = n.number else { break }
+            if k > 0 { try Limits.check(l.count, times: k) }
             return .list(k > 0 ? Array([[Value]](repeating: l, count: k).joined()) : [])
         case let (.mod, .string(format), args):
             return .string(try percentFormat(format, args))
@@ -47,16 +50,23 @@ enum Operators {
                 return .float(Double(i) / Double(j))
             case .floorDiv:
                 guard j != 0 else { throw EvalError.runtime("integer division or modulo by zero") }
+                if j == -1 { return try checked(0.subtractingReportingOverflow(i)) }
                 let q = i / j
                 return .int((i % j != 0 && ((i < 0) != (j < 0))) ? q - 1 : q)
             case .mod:
                 guard j != 0 else { throw EvalError.runtime("integer division or modulo by zero") }
+                if j == -1 { return .int(0) }
                 let r = i % j
                 return .int(r != 0 && ((r < 0) != (j < 0)) ? r + j : r)
             case .pow:
                 if j < 0 { return .float(pow(Double(i), Double(j))) }
-                var result = 1
-                for _ in 0..<j { result = try checkedInt(result.multipliedReportingOverflow(by: i)) }
+                // Exponentiation by squaring, failing on the first overflow.
+                var (result, base, e) = (1, i, j)
+                while e > 0 {
+                    if e & 1 == 1 { result = try checkedInt(result.multipliedReportingOverflow(by: base)) }
+                    e >>= 1
+                    if e > 0 { base = try checkedInt(base.multipliedReportingOverflow(by: base)) }
+                }
                 return .int(result)
             default: break
             }

@@ -6,6 +6,7 @@ struct Parser {
     private var i = 0
     private let sourceName: String
     private var loopDepth = 0
+    private var nesting = 0
 
     init(tokens: [Token], sourceName: String) {
         self.tokens = tokens
@@ -130,6 +131,9 @@ struct Parser {
 
     private mutating func parseStatement() throws -> Stmt {
         let line = current.line
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Limits.maxNesting else { throw fail("tags nested more than \(Limits.maxNesting) levels deep") }
         guard case let .name(keyword) = current.kind else { throw fail("tag name expected, got \(describe(current))") }
         switch keyword {
         case "if": _ = next(); return try parseIf()
@@ -387,6 +391,9 @@ struct Parser {
     }
 
     private mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Limits.maxNesting else { throw fail("expression nested more than \(Limits.maxNesting) levels deep") }
         var e: Expr
         let line = current.line
         if skipOp("-") {

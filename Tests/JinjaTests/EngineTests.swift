@@ -74,3 +74,27 @@ final class EngineTests: XCTestCase {
                        "[{'type': 'image'}, {'type': 'text', 'text': 'Grüße 📝'}]")
     }
 }
+
+/// Hostile templates fail with errors instead of crashing or hanging.
+final class EngineLimitTests: XCTestCase {
+    private func assertFails(_ source: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try Template(source, sourceName: "h.jinja").render([:]), source, file: file, line: line) { error in
+            XCTAssertNotNil(error as? JinjaError, "\(error)", file: file, line: line)
+        }
+    }
+
+    func testResourceAndArithmeticLimits() {
+        assertFails("{{ 'x' * 1000000000000 }}")
+        assertFails("{{ [1] * 100000000 }}")
+        assertFails("{{ 'x' | indent(100000000000) }}")
+        assertFails("{{ range(1000000000000) | length }}")
+        assertFails("{{ 2 ** 1000000000000000000 }}")
+        assertFails("{{ -9223372036854775807 - 1 }}{{ (-9223372036854775807 - 1) // -1 }}")
+        assertFails("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}")
+        assertFails("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}")
+        XCTAssertThrowsError(try Template("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}", sourceName: "h.jinja"))
+        XCTAssertThrowsError(try Template(String(repeating: "{% if true %}", count: 5000), sourceName: "h.jinja"))
+        XCTAssertEqual(try Template("{{ 7 // -1 }} {{ 7 % -1 }} {{ 3 ** 4 }} {{ range(0, 10, 4) | list }} {{ range(10, 0, -3) | list }}", sourceName: "ok").render([:]),
+                       "-7 0 81 [0, 4, 8] [10, 7, 4, 1]")
+    }
+}

@@ -28,7 +28,10 @@ struct Lexer {
     private let sourceName: String
 
     init(_ source: String, sourceName: String) {
-        var s = source.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var s = source
+        if source.utf8.contains(0x0D) {
+            s = source.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
         if s.hasSuffix("\n") { s.removeLast() }
         src = Array(s.utf8)
         self.sourceName = sourceName
@@ -170,8 +173,17 @@ struct Lexer {
         throw error("missing {% endraw %}")
     }
 
-    private static let operators: [String] = ["//", "**", "==", "!=", ">=", "<=", "+", "-", "/", "*", "%", "~", "[", "]",
-                                              "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";"]
+    private static let twoCharOperators: Set<String> = ["//", "**", "==", "!=", ">=", "<="]
+    private static let oneCharOperators = Set("+-/*%~[](){}><=.:|,;".utf8)
+
+    /// The operator at `pos` (longest match first), nil if none.
+    private func operatorAt(_ p: Int) -> String? {
+        if p + 1 < src.count {
+            let two = text(p, p + 2)
+            if Lexer.twoCharOperators.contains(two) { return two }
+        }
+        return Lexer.oneCharOperators.contains(src[p]) ? text(p, p + 1) : nil
+    }
 
     /// The tokens of one `{% %}` or `{{ }}` up to and including its closer.
     private mutating func lexInside(block: Bool) throws {
@@ -220,10 +232,7 @@ struct Lexer {
                 try lexString(quote: c)
                 continue
             }
-            guard let op = Lexer.operators.first(where: { op in
-                let u = Array(op.utf8)
-                return pos + u.count <= src.count && Array(src[pos..<pos + u.count]) == u
-            }) else {
+            guard let op = operatorAt(pos) else {
                 throw error("unexpected character '\(text(pos, min(pos + 1, src.count)))'")
             }
             switch op {

@@ -5,15 +5,12 @@ import XCTest
 /// Randomly damaged corpus templates (seeded, so every run sees the same 600 sources): each one
 /// either renders or fails with a JinjaError naming its file — never a trap, a hang or another error.
 final class MutationTests: XCTestCase {
-    /// SplitMix64: a small seeded generator, so failures reproduce.
+    /// Knuth's MMIX linear congruential generator, high bits out: seeded, so failures reproduce.
     struct Seeded: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 32 | state << 32
         }
     }
 

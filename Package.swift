@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // scrawl — a Linux system service that reads handwriting with a vision-language model on the CPU.
 // Layers (each imports only layers above it in this list): C system libraries → Kernels →
-// Imaging, Tokenizers → Inference → Catalog → Daemon → scrawl (the executable). See README.md.
+// Imaging, Jinja → Tokenizers → Inference → Catalog → Daemon → scrawl (the executable). See README.md.
 import PackageDescription
 
 let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: optimise),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF"], swiftSettings: optimise),
-        .target(name: "Tokenizers", swiftSettings: optimise),
+        // A Jinja engine for chat templates (the language transformers renders them with).
+        .target(name: "Jinja", swiftSettings: optimise),
+        .target(name: "Tokenizers", dependencies: ["Jinja"], swiftSettings: optimise),
         .target(name: "Inference", dependencies: ["Kernels", "Imaging", "Tokenizers"], swiftSettings: optimise),
         .target(name: "Catalog", dependencies: ["CSQLite"]),
         .target(name: "Daemon", dependencies: [
@@ -52,7 +54,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Tokenizers"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Jinja"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),

@@ -6,6 +6,9 @@ public struct SpecialTokenNames: Sendable, Equatable {
     public var eos: String?
     public var unk: String?
     public var pad: String?
+    public var sep: String?
+    public var cls: String?
+    public var mask: String?
     public var additional: [String]
     /// The names set by a file (not class defaults), by key, in transformers' attribute order.
     var fileNamedByKey: [(key: String, name: String)]
@@ -36,10 +39,18 @@ public struct SpecialTokenNames: Sendable, Equatable {
         eos = keys["eos_token"] ?? nil
         unk = keys["unk_token"] ?? nil
         pad = keys["pad_token"] ?? nil
+        sep = keys["sep_token"] ?? nil
+        cls = keys["cls_token"] ?? nil
+        mask = keys["mask_token"] ?? nil
         self.additional = additional
         fileNamedByKey = fromFiles
         classDefaults = defaults.subtracting(fromFiles.map(\.name))
         allNames = TokenizerConfig.specialTokenKeys.compactMap { keys[$0] ?? nil } + additional
+    }
+
+    /// What transformers passes a chat template: the tokenizer's `special_tokens_map`.
+    public var chatTemplateTokens: ChatSpecialTokens {
+        ChatSpecialTokens(bos: bos, eos: eos, unk: unk, sep: sep, pad: pad, cls: cls, mask: mask, additional: additional)
     }
 
     /// Every special token name (class defaults included), in transformers' attribute order.

@@ -21,8 +21,6 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
     case layout(file: String, reason: String)
     /// No chat template in the checkpoint folder.
     case missingChatTemplate(directory: String)
-    /// A chat template that is not one of the recognised model families.
-    case unsupportedChatTemplate(reason: String)
 
     public var description: String {
         switch self {
@@ -44,8 +42,6 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
             return "tokenizer folder problem at \(file): \(reason)"
         case let .missingChatTemplate(directory):
             return "no chat template in \(directory) (looked for chat_template.jinja, chat_template.json and tokenizer_config.json \"chat_template\")"
-        case let .unsupportedChatTemplate(reason):
-            return "unsupported chat template: \(reason)"
         }
     }
 }

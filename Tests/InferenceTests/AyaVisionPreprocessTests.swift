@@ -100,7 +100,7 @@ final class AyaVisionPreprocessTests: XCTestCase {
             let tokenizer = try BPETokenizer(directory: checkpoint)
             let template = try ChatTemplate(checkpointDirectory: checkpoint)
             let prompt = try XCTUnwrap(golden["prompt"] as? String)
-            let rendered = try template.renderUserTurn(imagePlaceholder: config.prompt.imagePlaceholder, text: prompt)
+            let rendered = try template.renderImagePrompt(text: prompt)
             XCTAssertEqual(rendered, golden["text"] as? String, "\(name): rendered chat prompt")
             let tiles = try XCTUnwrap(golden["num_tiles"] as? Int)
             let ids = tokenizer.encode(try config.prompt.expand(renderedPrompt: rendered, tileCount: tiles))
@@ -123,8 +123,7 @@ final class AyaVisionPreprocessTests: XCTestCase {
         let tokenizer = try BPETokenizer(directory: dir)
         let template = try ChatTemplate(checkpointDirectory: dir)
         let format = AyaVisionPromptFormat()   // the processor defaults: 364-px tiles, 169 tokens per tile
-        let rendered = try template.renderUserTurn(imagePlaceholder: format.imagePlaceholder,
-                                                   text: try XCTUnwrap(golden["cohere_prompt"] as? String))
+        let rendered = try template.renderImagePrompt(text: try XCTUnwrap(golden["cohere_prompt"] as? String))
         let tiles = try XCTUnwrap(golden["tiles_shape"] as? [Int]).first ?? 0
         XCTAssertEqual(tiles, 3)
         XCTAssertEqual(tokenizer.encode(try format.expand(renderedPrompt: rendered, tileCount: tiles)), expected)

@@ -34,7 +34,7 @@ final class AyaPromptGoldenTests: XCTestCase {
             let template = try ChatTemplate(checkpointDirectory: checkpoint)
             let processor = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint.appendingPathComponent("processor_config.json"))) as? [String: Any])
 
-            let rendered = try template.renderUserTurn(imagePlaceholder: template.imageMarkup, text: try XCTUnwrap(golden["prompt"] as? String))
+            let rendered = try template.renderImagePrompt(text: try XCTUnwrap(golden["prompt"] as? String))
             XCTAssertEqual(rendered, golden["text"] as? String, name)
             let expanded = rendered.replacingOccurrences(of: template.imageMarkup, with: try imageString(tiles: try XCTUnwrap(golden["num_tiles"] as? Int), processor: processor))
             assertSameIDs(tokenizer.encode(expanded), try XCTUnwrap(golden["prompt_ids"] as? [Int]), name)

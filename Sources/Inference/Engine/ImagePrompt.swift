@@ -10,7 +10,7 @@ public struct ImagePrompt {
 
     /// The rendered turn, with the template's own markup where the image goes.
     func render(text: String) throws -> String {
-        try template.renderUserTurn(imagePlaceholder: template.imageMarkup, text: text)
+        try template.renderImagePrompt(text: text)
     }
 
     /// The text of `imageTokenID` ("<|image_pad|>"), as the tokenizer spells it.

@@ -28,7 +28,7 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
         model = try Model(checkpoint: ck, arithmetic: arithmetic)
         generationConfig = try GenerationConfig(json: ck.generationConfig, fallbackEOS: model.eosTokenIDs)
         tokenizer = try BPETokenizer(directory: checkpoint)
-        template = try ChatTemplate(checkpointDirectory: checkpoint)
+        template = try ChatTemplate(checkpointDirectory: checkpoint, specialTokens: tokenizer.specialTokens.chatTemplateTokens)
         prompt = ImagePrompt(tokenizer: tokenizer, template: template, imageTokenID: model.imageTokenID)
         try model.validate(tokenizer: tokenizer, checkpoint: checkpoint)
     }

@@ -89,6 +89,18 @@ enum Schema {
         \(createFTS);
         INSERT INTO \(ftsTable) (\(ftsTable)) VALUES ('rebuild');
         """,
+        // 3: what each file was when it was hashed, so a restart does not read unchanged files again.
+        """
+        CREATE TABLE seen_files (
+            path     TEXT    PRIMARY KEY,
+            device   INTEGER NOT NULL,
+            inode    INTEGER NOT NULL,
+            size     INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256   TEXT    NOT NULL,
+            format   TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -90,11 +90,13 @@ public final class ScrawlDaemon {
         }
         defer { watchdog?.stop() }
 
-        monitor.start()
-        worker.wake()
+        // READY before the first walk: on a large inbox the walk and the hashing of new files take long,
+        // and they run inside the loop that keeps the watchdog fed, not under the start timeout.
         notifier.ready(status: "idle, \(inboxSummary)")
         logger.notice("ready", metadata: ["inboxes": "\(config.inboxes.map(\.path).joined(separator: ","))",
                                           "catalog": "\(config.catalogPath)", "pid": "\(getpid())"])
+        monitor.start()
+        worker.wake()
         // The loop turns at least four times per watchdog interval, so a fresh heartbeat means a live loop.
         monitor.run(idleWaitMs: Int32(min(1000, (watchdogInterval ?? 4) * 1000 / 4)))
 

@@ -53,9 +53,13 @@ final class NotifySocket: @unchecked Sendable {
         readerDone.wait()
     }
 
-    /// The longest time between two WATCHDOG=1 pings received after `since`.
+    /// The longest time between two WATCHDOG=1 pings received after `since`, READY=1 counting as
+    /// the first (a daemon that goes quiet right after READY is hungry too).
     func longestWatchdogGap(since: Date = .distantPast) -> TimeInterval {
-        let pings = timedMessages.filter { $0.text.split(separator: "\n").contains("WATCHDOG=1") && $0.time >= since }.map(\.time)
+        let pings = timedMessages.filter { message in
+            let lines = message.text.split(separator: "\n")
+            return message.time >= since && (lines.contains("WATCHDOG=1") || lines.contains("READY=1"))
+        }.map(\.time)
         return zip(pings, pings.dropFirst()).map { $1.timeIntervalSince($0) }.max() ?? 0
     }
 }

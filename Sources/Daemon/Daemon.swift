@@ -53,6 +53,8 @@ public final class ScrawlDaemon {
             switch state {
             case .idle: notifier.status("idle, \(inboxSummary)")
             case .reading(let path, let tokens): notifier.status("reading \(path) (\(tokens) tokens)")
+            case .recording(let path, let problem, let retry):
+                notifier.status("read \(path), the catalog refuses the result (\(problem)): retrying in \(retry) s")
             case .stopped: break
             }
         }

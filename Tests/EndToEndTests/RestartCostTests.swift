@@ -11,19 +11,11 @@ final class RestartCostTests: XCTestCase {
         let harness = try ServeHarness()
         let notify = try NotifySocket(path: harness.root + "/notify.sock")
         defer { notify.close() }
-        let tiny = try XCTUnwrap(FileManager.default.contents(atPath: ServeHarness.fixture("qwen2vl/images/tiny.png")))
-        let padding = paddingChunk(bytes: megabytes << 20)
+        let padding = BigScans.paddingChunk(bytes: megabytes << 20)
         var scans: [String] = []
         for index in 0..<count {
-            let png = uniquePNG(Array(tiny), tag: "big\(index)")
-            // A private ancillary chunk before IEND: a valid PNG of the size of a 600-dpi colour scan.
             let path = harness.inbox + "/scan-\(index).png"
-            FileManager.default.createFile(atPath: path, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            handle.write(Data(png[..<(png.count - 12)]))
-            handle.write(padding)
-            handle.write(Data(png[(png.count - 12)...]))
-            try handle.close()
+            try BigScans.write(tag: "big\(index)", padding: padding, to: path)
             scans.append(path)
         }
         let environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
@@ -49,40 +41,4 @@ final class RestartCostTests: XCTestCase {
             XCTAssertEqual(try harness.stop(), 0)
         }
     }
-
-    /// A `scRw` chunk (private, ancillary: decoders skip it) of `bytes` zeros, CRC and all.
-    private func paddingChunk(bytes: Int) -> Data {
-        var chunk = Data(capacity: bytes + 12)
-        withUnsafeBytes(of: UInt32(bytes).bigEndian) { chunk.append(contentsOf: $0) }
-        let kind = Array("scRw".utf8)
-        chunk.append(contentsOf: kind)
-        chunk.append(Data(count: bytes))
-        var crc = TableCRC32()
-        crc.update(kind)
-        crc.update(zeros: bytes)
-        withUnsafeBytes(of: crc.value.bigEndian) { chunk.append(contentsOf: $0) }
-        return chunk
-    }
-}
-
-/// Table-driven CRC-32 (PNG's), fast enough for a 100 MB chunk in a debug build.
-private struct TableCRC32 {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
-        return crc
-    }
-    private var crc: UInt32 = 0xFFFF_FFFF
-
-    mutating func update(_ bytes: [UInt8]) {
-        for byte in bytes { crc = Self.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-    }
-
-    mutating func update(zeros count: Int) {
-        Self.table.withUnsafeBufferPointer { table in
-            for _ in 0..<count { crc = table[Int(crc & 0xFF)] ^ (crc >> 8) }
-        }
-    }
-
-    var value: UInt32 { ~crc }
 }

@@ -15,6 +15,8 @@ public final class ScanIntake {
         case ignored(reason: String)
         /// No permission to read it (yet): looked at again by the next rescan, e.g. after a chmod and SIGHUP.
         case unreadable(reason: String)
+        /// The catalog could not take it now (busy, full, read-only): not final, taken again later.
+        case deferred(reason: String)
     }
 
     private let catalog: Catalog
@@ -55,8 +57,8 @@ public final class ScanIntake {
             switch result {
             case .success(let outcome): outcomes[item.index] = finish(item.candidate, outcome, inbox: item.inbox, scanMode: item.mode)
             case .failure(let error):
-                logger.error("cannot queue: \(error)", metadata: ["path": "\(item.candidate.path)"])
-                outcomes[item.index] = .ignored(reason: "\(error)")
+                logger.error("cannot queue yet, tried again in a moment: \(error)", metadata: ["path": "\(item.candidate.path)"])
+                outcomes[item.index] = .deferred(reason: "\(error)")
             }
         }
         return outcomes.map { $0 ?? .ignored(reason: "not taken") }

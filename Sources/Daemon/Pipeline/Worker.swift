@@ -12,6 +12,8 @@ public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
         case reading(path: String, tokens: Int)
+        /// A read is finished (its sidecars are written) but the catalog refuses the commit: retried.
+        case recording(path: String, problem: String, retryInS: Double)
         case stopped
     }
 
@@ -159,7 +161,8 @@ public final class Worker: @unchecked Sendable {
             let json = try SidecarSet.write(outcome.document, to: paths, scanMode: scan.status.mode)
             var result = outcome.result
             result.sidecarJSON = json
-            try catalog.complete(job, result: result)
+            // From here the read is good whatever the catalog says: its sidecars are never replaced by an error.
+            guard commit(job, result: result) else { return }
             logger.info("read", metadata: ["path": "\(job.path)", "tokens": "\(result.tokens)",
                                            "finish": "\(result.finishReason ?? "")",
                                            "ms": "\(Int(result.timingsMs["total"] ?? 0))", "sidecar": "\(paths.text)"])
@@ -264,10 +267,39 @@ public final class Worker: @unchecked Sendable {
                 logger.error("cannot write the error sidecar: \(error)", metadata: ["path": "\(job.path)"])
             }
         }
-        do {
-            try catalog.complete(job, result: result)
-        } catch {
-            logger.error("cannot record the failure in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        commit(job, result: result)
+    }
+
+    /// The longest wait between two tries of a commit the catalog refused.
+    static let maxCommitBackoffS = 30.0
+
+    /// Records a finished job, retrying with backoff (0.5 s doubling to 30 s) while the catalog is busy
+    /// (`scrawl reindex` holds its write lock), full, or read-only for a while: a finished read is
+    /// never turned into a failure by the catalog. Returns false when it was not recorded: the job was
+    /// finished or requeued by someone else (final), or the daemon is stopping (the job stays running
+    /// and is queued again at the next start).
+    @discardableResult
+    private func commit(_ job: Job, result: ReadResult) -> Bool {
+        var delay = 0.5
+        while true {
+            do {
+                try catalog.complete(job, result: result)
+                return true
+            } catch let error as CatalogError {
+                logger.error("cannot record the result in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                return false
+            } catch {
+                guard !shouldStop else {
+                    logger.error("stopping before the catalog took the result (\(error)); the job is queued again at the next start",
+                                 metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                    return false
+                }
+                logger.warning("cannot record the result in the catalog yet (\(error)); the sidecars stay, retrying in \(delay) s",
+                               metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                setState(.recording(path: job.path, problem: "\(error)", retryInS: delay))
+                waitForWork(upTo: delay)
+                delay = min(delay * 2, Self.maxCommitBackoffS)
+            }
         }
     }
 }

@@ -158,6 +158,8 @@ public final class InboxMonitor: @unchecked Sendable {
 
     /// Settled files taken (and enqueued in one transaction) at a time.
     static let intakeBatch = 64
+    /// How soon a file the catalog could not take is taken again.
+    static let deferredRetryMs = 2000
 
     private func takeSettled() {
         let ready = settle.settled(now: now()) { path in
@@ -174,6 +176,12 @@ public final class InboxMonitor: @unchecked Sendable {
                 switch outcome {
                 case .queued: queued = true
                 case .unreadable: taken[path] = nil  // not "taken": the next rescan looks again (a chmod changes no mtime)
+                case .deferred:
+                    // Not final (the catalog was busy or failing): forget it was taken and look again soon.
+                    taken[path] = nil
+                    if let status = FileStatus.lstat(path), let inbox = config.inbox(containing: path) {
+                        settle.observe(path, status.snapshot, settleMs: max(inbox.settleMs, Self.deferredRetryMs), now: now())
+                    }
                 default: break
                 }
             }

@@ -63,8 +63,11 @@ extension Catalog {
                 """, [.int(max(0, recentFailures))]) { s in
                 CatalogStatus.Failure(path: s.text(0), error: s.text(1), at: Date(timeIntervalSince1970: s.double(2)))
             }
+            let problems = try db.query("SELECT source, message, since FROM daemon_problems ORDER BY since") { s in
+                CatalogStatus.Problem(source: s.text(0), message: s.text(1), since: Date(timeIntervalSince1970: s.double(2)))
+            }
             return CatalogStatus(jobs: jobs, searchable: Int(searchable), failedDocuments: Int(failed),
-                                 running: running, recentFailures: failures)
+                                 running: running, recentFailures: failures, problems: problems)
         }
     }
 

@@ -90,9 +90,13 @@ extension Catalog {
     }
 
     /// Takes the oldest queued job and marks it running (started_at set, attempts + 1); nil when none.
-    public func claimNextJob() throws -> Job? {
+    /// Jobs for `skippingModels` (models whose checkpoint is not there yet) stay queued.
+    public func claimNextJob(skippingModels: Set<String> = []) throws -> Job? {
         try write { db in
-            guard let id = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1") else {
+            let skipped = skippingModels.sorted()
+            let filter = skipped.isEmpty ? "" : " AND model NOT IN (\(skipped.map { _ in "?" }.joined(separator: ", ")))"
+            guard let id = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued'\(filter) ORDER BY id LIMIT 1",
+                                            skipped.map { .text($0) }) else {
                 return nil
             }
             try db.run("""

@@ -101,6 +101,14 @@ enum Schema {
             format   TEXT    NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 4: what keeps the daemon from working (a missing model, a full disk), for `scrawl status`.
+        """
+        CREATE TABLE daemon_problems (
+            source  TEXT PRIMARY KEY,
+            message TEXT NOT NULL,
+            since   REAL NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -30,7 +30,18 @@ public final class ScrawlDaemon {
         for kind in ModelKind.allCases where kinds.contains(kind) {
             let path = config.models.path(for: kind)
             if !ModelPaths.hasCheckpoint(at: path) {
-                logger.warning("no \(kind.rawValue) checkpoint at \(path): scans will fail until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`")
+                logger.warning("no \(kind.rawValue) checkpoint at \(path): its scans wait in the queue until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\")")
+            }
+        }
+    }
+
+    /// Says at start when sidecars cannot be written where they go (a read-only mount, a forgotten
+    /// `ReadWritePaths=`, a full disk): those scans wait in the queue until it is fixed.
+    private func warnAboutUnwritableFolders() {
+        for inbox in config.inboxes {
+            let folder = inbox.sidecarDir ?? inbox.path
+            if let problem = EnvironmentProblem.check(sidecarFolder: folder) {
+                logger.error("sidecars cannot be written: \(problem)", metadata: ["path": "\(folder)"])
             }
         }
     }
@@ -44,6 +55,7 @@ public final class ScrawlDaemon {
         let requeued = try catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("\(requeued) job(s) left running by an earlier process are queued again") }
         warnAboutMissingModels()
+        warnAboutUnwritableFolders()
 
         let notifier = SystemdNotifier()
         let config = self.config
@@ -53,6 +65,7 @@ public final class ScrawlDaemon {
             switch state {
             case .idle: notifier.status("idle, \(inboxSummary)")
             case .reading(let path, let tokens): notifier.status("reading \(path) (\(tokens) tokens)")
+            case .paused(let problem, let retry): notifier.status("paused: \(problem) (trying again in \(Int(retry)) s)")
             case .recording(let path, let problem, let retry):
                 notifier.status("read \(path), the catalog refuses the result (\(problem)): retrying in \(retry) s")
             case .stopped: break

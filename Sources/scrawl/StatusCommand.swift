@@ -5,7 +5,7 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Shows the queue, the scan being read and recent failures.",
+        abstract: "Shows the queue, the scan being read, what the daemon waits for and recent failures.",
         discussion: """
             Reads the catalog only; safe while the daemon runs.
 
@@ -48,6 +48,9 @@ struct StatusCommand: ParsableCommand {
                 + (job.attempts > 1 ? ", attempt \(job.attempts)" : ""))
         }
         if status.running.isEmpty { print("reading: nothing") }
+        for problem in status.problems {
+            print("waiting (\(problem.source), for \(Self.duration(now.timeIntervalSince(problem.since)))): \(problem.message)")
+        }
         if !status.recentFailures.isEmpty {
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyy-MM-dd HH:mm"
@@ -71,7 +74,7 @@ private struct StatusReport: Encodable {
     var status: CatalogStatus
     var now: Date
 
-    enum CodingKeys: String, CodingKey { case generatedAt, jobs, searchable, failedDocuments, running, recentFailures }
+    enum CodingKeys: String, CodingKey { case generatedAt, jobs, searchable, failedDocuments, running, recentFailures, problems }
     struct Running: Encodable {
         var job: CatalogStatus.RunningJob
         var elapsedS: Double
@@ -97,5 +100,6 @@ private struct StatusReport: Encodable {
         try c.encode(status.running.map { Running(job: $0, elapsedS: (now.timeIntervalSince($0.startedAt) * 10).rounded() / 10) },
                      forKey: .running)
         try c.encode(status.recentFailures, forKey: .recentFailures)
+        try c.encode(status.problems, forKey: .problems)
     }
 }

@@ -46,18 +46,23 @@ public final class ScrawlDaemon {
         }
     }
 
+    /// How much start time is asked for before the catalog is opened (and migrated).
+    static let startTimeoutExtensionS = 600
+
     /// Runs until stopped. Throws only for problems that prevent starting.
     public func run() throws {
         try prepareInboxes()
         try prepareStateDir()
         let lock = try InstanceLock(stateDir: config.stateDir)
+        let notifier = SystemdNotifier()
+        // A schema migration of a large catalog may outlast TimeoutStartSec: ask for more time first.
+        notifier.extendStartTimeout(seconds: Self.startTimeoutExtensionS, status: "opening the catalog (migrating it if needed)")
         let catalog = try Catalog(path: config.catalogPath)
         let requeued = try catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("\(requeued) job(s) left running by an earlier process are queued again") }
         warnAboutMissingModels()
         warnAboutUnwritableFolders()
 
-        let notifier = SystemdNotifier()
         let config = self.config
         let logger = self.logger
         let inboxSummary = "watching \(config.inboxes.count) inbox\(config.inboxes.count == 1 ? "" : "es")"

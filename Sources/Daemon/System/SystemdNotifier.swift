@@ -36,6 +36,10 @@ public final class SystemdNotifier: @unchecked Sendable {
     public func ready(status: String) { send("READY=1\nSTATUS=\(ControlEscaping.escaped(status))") }
     public func status(_ text: String) { send("STATUS=\(ControlEscaping.escaped(text))") }
     public func watchdog() { send("WATCHDOG=1") }
+    /// Before READY: the start may take `seconds` more than TimeoutStartSec (systemd ≥ 236).
+    public func extendStartTimeout(seconds: Int, status: String) {
+        send("EXTEND_TIMEOUT_USEC=\(seconds * 1_000_000)\nSTATUS=\(ControlEscaping.escaped(status))")
+    }
     public func stopping(status: String) { send("STOPPING=1\nSTATUS=\(ControlEscaping.escaped(status))") }
 
     /// Sends one datagram without blocking (a full receiver queue drops it rather than stalling the

@@ -2,14 +2,16 @@ import Foundation
 
 /// What the user commands (`scrawl status`, `retry`, `reindex`) ask of the catalog.
 extension Catalog {
-    /// Queues the scan at `path` again (its current version, failed or done). False when the path is
+    /// Queues the scan at `path` again (its current version, failed or done), read with `settings`
+    /// (the folder's model and prompt now) or, when nil, as last time. False when the path is
     /// unknown, removed, or already queued or running.
-    public func retry(path: String) throws -> Bool {
-        try write { db in try Catalog.requeue(db, path: path, now: Catalog.now()) }
+    public func retry(path: String, settings: ReadSettings? = nil) throws -> Bool {
+        try write { db in try Catalog.requeue(db, path: path, settings: settings, now: Catalog.now()) }
     }
 
-    /// Queues every scan whose latest version failed (and whose file is still there). Returns how many.
-    public func retryFailed() throws -> Int {
+    /// Queues every scan whose latest version failed (and whose file is still there), each read with
+    /// `settings(path)` when that gives any. Returns how many.
+    public func retryFailed(settings: (String) -> ReadSettings? = { _ in nil }) throws -> Int {
         try write { db in
             let now = Catalog.now()
             let paths = try db.query("""
@@ -17,18 +19,24 @@ extension Catalog {
                 ORDER BY id
                 """) { $0.text(0) }
             var queued = 0
-            for path in paths where try Catalog.requeue(db, path: path, now: now) { queued += 1 }
+            for path in paths where try Catalog.requeue(db, path: path, settings: settings(path), now: now) { queued += 1 }
             return queued
         }
     }
 
-    private static func requeue(_ db: SQLiteConnection, path: String, now: Double) throws -> Bool {
+    private static func requeue(_ db: SQLiteConnection, path: String, settings: ReadSettings?, now: Double) throws -> Bool {
         let pending = try db.scalarInt(
             "SELECT count(*) FROM jobs WHERE path = ? AND state IN ('queued','running')", [.text(path)]) ?? 0
         guard pending == 0, let current = try currentDocument(db, path: path), current.removedAt == nil else {
             return false
         }
-        _ = try insertJob(db, current.scan, now: now)
+        var scan = current.scan
+        if let settings {
+            scan.model = settings.model
+            scan.prompt = settings.prompt
+            scan.maxTokens = settings.maxTokens
+        }
+        _ = try insertJob(db, scan, now: now)
         return true
     }
 
@@ -55,8 +63,11 @@ extension Catalog {
                 """, [.int(max(0, recentFailures))]) { s in
                 CatalogStatus.Failure(path: s.text(0), error: s.text(1), at: Date(timeIntervalSince1970: s.double(2)))
             }
+            let problems = try db.query("SELECT source, message, since FROM daemon_problems ORDER BY since") { s in
+                CatalogStatus.Problem(source: s.text(0), message: s.text(1), since: Date(timeIntervalSince1970: s.double(2)))
+            }
             return CatalogStatus(jobs: jobs, searchable: Int(searchable), failedDocuments: Int(failed),
-                                 running: running, recentFailures: failures)
+                                 running: running, recentFailures: failures, problems: problems)
         }
     }
 

@@ -25,54 +25,63 @@ extension Catalog {
     /// - same bytes, model and prompt read under another path → `.reused` (a done document recorded here);
     /// - otherwise → `.queued` (a queued job of older bytes at this path is updated to the new bytes).
     public func enqueue(_ scan: ScanCandidate) throws -> EnqueueOutcome {
-        try write { db in
-            let now = Catalog.now()
-            let pending = try db.query(
-                "SELECT id, sha256, state FROM jobs WHERE path = ? AND state IN ('queued','running') ORDER BY id",
-                [.text(scan.path)]) { (id: $0.int64(0), sha256: $0.text(1), running: $0.text(2) == "running") }
-            if let same = pending.first(where: { $0.sha256 == scan.sha256 }) {
-                // The file is (back) there: a running read must not be filed as removed.
-                try db.run("UPDATE jobs SET path_removed = 0 WHERE id = ?", [.int(same.id)])
-                return .alreadyQueued
-            }
-            let runningOther = pending.contains { $0.running }
-            let queuedOther = pending.first { !$0.running }
-            let current = try Catalog.currentDocument(db, path: scan.path)
+        try write { db in try Catalog.enqueue(db, scan) }
+    }
 
-            if let current, current.scan.sha256 == scan.sha256, !runningOther {
-                // The bytes went back to the version already read: drop the stale queued job.
-                if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "the file went back to bytes already read", now: now) }
-                guard current.removedAt != nil else { return .unchanged }
-                try db.run("UPDATE documents SET removed_at = NULL WHERE id = ?", [.int(current.id)])
-                guard current.state == "done" else { return .unchanged }
-                try Catalog.indexDocument(db, id: current.id, text: current.result.text ?? "")
-                return .reused(current.result)
-            }
+    /// `enqueue` for many scans in ONE transaction (one commit, one fsync): the start rescan of a
+    /// large inbox. All or nothing: on an error none is recorded.
+    public func enqueue(_ scans: [ScanCandidate]) throws -> [EnqueueOutcome] {
+        try write { db in try scans.map { try Catalog.enqueue(db, $0) } }
+    }
 
-            if !runningOther, let source = try db.query("""
-                SELECT \(Catalog.documentColumns) FROM documents
-                WHERE sha256 = ? AND model = ? AND prompt = ? AND state = 'done' AND path <> ?
-                ORDER BY id DESC LIMIT 1
-                """, [.text(scan.sha256), .text(scan.model), .text(scan.prompt), .text(scan.path)],
-                row: Catalog.documentRow).first {
-                if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "superseded by a reused result", now: now) }
-                try Catalog.supersedeCurrent(db, path: scan.path, now: now)
-                try Catalog.insertDocument(db, scan: scan, result: source.result, jobID: nil, reusedFrom: source.id,
-                                           removed: false, now: now)
-                return .reused(source.result)
-            }
-
-            if let queuedOther {
-                try db.run("""
-                    UPDATE jobs SET sha256 = ?, bytes = ?, mtime = ?, format = ?, inbox = ?, model = ?, prompt = ?,
-                        max_tokens = ? WHERE id = ?
-                    """, [.text(scan.sha256), .int(scan.bytes), .double(scan.mtime), .text(scan.format),
-                          .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens),
-                          .int(queuedOther.id)])
-                return .queued(jobID: queuedOther.id)
-            }
-            return .queued(jobID: try Catalog.insertJob(db, scan, now: now))
+    private static func enqueue(_ db: SQLiteConnection, _ scan: ScanCandidate) throws -> EnqueueOutcome {
+        try Catalog.recordSeen(db, scan)
+        let now = Catalog.now()
+        let pending = try db.query(
+            "SELECT id, sha256, state FROM jobs WHERE path = ? AND state IN ('queued','running') ORDER BY id",
+            [.text(scan.path)]) { (id: $0.int64(0), sha256: $0.text(1), running: $0.text(2) == "running") }
+        if let same = pending.first(where: { $0.sha256 == scan.sha256 }) {
+            // The file is (back) there: a running read must not be filed as removed.
+            try db.run("UPDATE jobs SET path_removed = 0 WHERE id = ?", [.int(same.id)])
+            return .alreadyQueued
         }
+        let runningOther = pending.contains { $0.running }
+        let queuedOther = pending.first { !$0.running }
+        let current = try Catalog.currentDocument(db, path: scan.path)
+
+        if let current, current.scan.sha256 == scan.sha256, !runningOther {
+            // The bytes went back to the version already read: drop the stale queued job.
+            if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "the file went back to bytes already read", now: now) }
+            guard current.removedAt != nil else { return .unchanged }
+            try db.run("UPDATE documents SET removed_at = NULL WHERE id = ?", [.int(current.id)])
+            guard current.state == "done" else { return .unchanged }
+            try Catalog.indexDocument(db, id: current.id, text: current.result.text ?? "")
+            return .reused(current.result)
+        }
+
+        if !runningOther, let source = try db.query("""
+            SELECT \(Catalog.documentColumns) FROM documents
+            WHERE sha256 = ? AND model = ? AND prompt = ? AND state = 'done' AND path <> ?
+            ORDER BY id DESC LIMIT 1
+            """, [.text(scan.sha256), .text(scan.model), .text(scan.prompt), .text(scan.path)],
+            row: Catalog.documentRow).first {
+            if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "superseded by a reused result", now: now) }
+            try Catalog.supersedeCurrent(db, path: scan.path, now: now)
+            try Catalog.insertDocument(db, scan: scan, result: source.result, jobID: nil, reusedFrom: source.id,
+                                       removed: false, now: now)
+            return .reused(source.result)
+        }
+
+        if let queuedOther {
+            try db.run("""
+                UPDATE jobs SET sha256 = ?, bytes = ?, mtime = ?, format = ?, inbox = ?, model = ?, prompt = ?,
+                    max_tokens = ? WHERE id = ?
+                """, [.text(scan.sha256), .int(scan.bytes), .double(scan.mtime), .text(scan.format),
+                      .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens),
+                      .int(queuedOther.id)])
+            return .queued(jobID: queuedOther.id)
+        }
+        return .queued(jobID: try Catalog.insertJob(db, scan, now: now))
     }
 
     static func cancelJob(_ db: SQLiteConnection, id: Int64, reason: String, now: Double) throws {
@@ -81,9 +90,13 @@ extension Catalog {
     }
 
     /// Takes the oldest queued job and marks it running (started_at set, attempts + 1); nil when none.
-    public func claimNextJob() throws -> Job? {
+    /// Jobs for `skippingModels` (models whose checkpoint is not there yet) stay queued.
+    public func claimNextJob(skippingModels: Set<String> = []) throws -> Job? {
         try write { db in
-            guard let id = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1") else {
+            let skipped = skippingModels.sorted()
+            let filter = skipped.isEmpty ? "" : " AND model NOT IN (\(skipped.map { _ in "?" }.joined(separator: ", ")))"
+            guard let id = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued'\(filter) ORDER BY id LIMIT 1",
+                                            skipped.map { .text($0) }) else {
                 return nil
             }
             try db.run("""

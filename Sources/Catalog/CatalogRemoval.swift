@@ -22,6 +22,7 @@ extension Catalog {
                 WHERE \(clause) AND state = 'queued'
                 """, [.double(now)] + values)
             try db.run("UPDATE jobs SET path_removed = 1 WHERE \(clause) AND state = 'running'", values)
+            try db.run("DELETE FROM seen_files WHERE \(clause)", values)
         }
     }
 

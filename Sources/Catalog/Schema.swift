@@ -89,6 +89,26 @@ enum Schema {
         \(createFTS);
         INSERT INTO \(ftsTable) (\(ftsTable)) VALUES ('rebuild');
         """,
+        // 3: what each file was when it was hashed, so a restart does not read unchanged files again.
+        """
+        CREATE TABLE seen_files (
+            path     TEXT    PRIMARY KEY,
+            device   INTEGER NOT NULL,
+            inode    INTEGER NOT NULL,
+            size     INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256   TEXT    NOT NULL,
+            format   TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        """,
+        // 4: what keeps the daemon from working (a missing model, a full disk), for `scrawl status`.
+        """
+        CREATE TABLE daemon_problems (
+            source  TEXT PRIMARY KEY,
+            message TEXT NOT NULL,
+            since   REAL NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

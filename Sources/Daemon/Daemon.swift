@@ -30,22 +30,39 @@ public final class ScrawlDaemon {
         for kind in ModelKind.allCases where kinds.contains(kind) {
             let path = config.models.path(for: kind)
             if !ModelPaths.hasCheckpoint(at: path) {
-                logger.warning("no \(kind.rawValue) checkpoint at \(path): scans will fail until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`")
+                logger.warning("no \(kind.rawValue) checkpoint at \(path): its scans wait in the queue until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\")")
             }
         }
     }
+
+    /// Says at start when sidecars cannot be written where they go (a read-only mount, a forgotten
+    /// `ReadWritePaths=`, a full disk): those scans wait in the queue until it is fixed.
+    private func warnAboutUnwritableFolders() {
+        for inbox in config.inboxes {
+            let folder = inbox.sidecarDir ?? inbox.path
+            if let problem = EnvironmentProblem.check(sidecarFolder: folder) {
+                logger.error("sidecars cannot be written: \(problem)", metadata: ["path": "\(folder)"])
+            }
+        }
+    }
+
+    /// How much start time is asked for before the catalog is opened (and migrated).
+    static let startTimeoutExtensionS = 600
 
     /// Runs until stopped. Throws only for problems that prevent starting.
     public func run() throws {
         try prepareInboxes()
         try prepareStateDir()
         let lock = try InstanceLock(stateDir: config.stateDir)
+        let notifier = SystemdNotifier()
+        // A schema migration of a large catalog may outlast TimeoutStartSec: ask for more time first.
+        notifier.extendStartTimeout(seconds: Self.startTimeoutExtensionS, status: "opening the catalog (migrating it if needed)")
         let catalog = try Catalog(path: config.catalogPath)
         let requeued = try catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("\(requeued) job(s) left running by an earlier process are queued again") }
         warnAboutMissingModels()
+        warnAboutUnwritableFolders()
 
-        let notifier = SystemdNotifier()
         let config = self.config
         let logger = self.logger
         let inboxSummary = "watching \(config.inboxes.count) inbox\(config.inboxes.count == 1 ? "" : "es")"
@@ -53,6 +70,9 @@ public final class ScrawlDaemon {
             switch state {
             case .idle: notifier.status("idle, \(inboxSummary)")
             case .reading(let path, let tokens): notifier.status("reading \(path) (\(tokens) tokens)")
+            case .paused(let problem, let retry): notifier.status("paused: \(problem) (trying again in \(Int(retry)) s)")
+            case .recording(let path, let problem, let retry):
+                notifier.status("read \(path), the catalog refuses the result (\(problem)): retrying in \(retry) s")
             case .stopped: break
             }
         }
@@ -90,11 +110,13 @@ public final class ScrawlDaemon {
         }
         defer { watchdog?.stop() }
 
-        monitor.start()
-        worker.wake()
+        // READY before the first walk: on a large inbox the walk and the hashing of new files take long,
+        // and they run inside the loop that keeps the watchdog fed, not under the start timeout.
         notifier.ready(status: "idle, \(inboxSummary)")
         logger.notice("ready", metadata: ["inboxes": "\(config.inboxes.map(\.path).joined(separator: ","))",
                                           "catalog": "\(config.catalogPath)", "pid": "\(getpid())"])
+        monitor.start()
+        worker.wake()
         // The loop turns at least four times per watchdog interval, so a fresh heartbeat means a live loop.
         monitor.run(idleWaitMs: Int32(min(1000, (watchdogInterval ?? 4) * 1000 / 4)))
 

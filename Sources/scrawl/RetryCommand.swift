@@ -1,6 +1,8 @@
 import ArgumentParser
 import Catalog
+import Daemon
 import Foundation
+import Logging
 
 struct RetryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,8 +10,9 @@ struct RetryCommand: ParsableCommand {
         abstract: "Queues scans to be read again.",
         discussion: """
             A failed scan is read again only when its bytes change or when asked here. \
-            A scan that was read fine can be queued again too (to read it with a changed prompt or model). \
-            The running daemon picks the jobs up from the catalog.
+            A scan that was read fine can be queued again too (to read it with a changed prompt or model): \
+            each is read with its folder's model, prompt and max_tokens as the configuration and the \
+            folder tags say now. The running daemon picks the jobs up from the catalog.
 
             Examples:
               scrawl retry /srv/scans/2026/receipt-14.jpg
@@ -33,14 +36,21 @@ struct RetryCommand: ParsableCommand {
     func run() throws {
         do {
             let catalog = try options.openCatalog(readOnly: false)
+            let config = try options.loadConfig()
+            let tags = FolderTagResolver(logger: Logger(label: "scrawl"))
+            let settings = { (path: String) -> ReadSettings? in
+                config.readSettings(forScan: path, tags: tags).map {
+                    ReadSettings(model: $0.model.rawValue, prompt: $0.prompt, maxTokens: $0.maxTokens)
+                }
+            }
             if failed {
-                let count = try catalog.retryFailed()
+                let count = try catalog.retryFailed(settings: settings)
                 print("queued \(count) failed scan\(count == 1 ? "" : "s")")
                 return
             }
             var missed = 0
             for path in paths.map(absoluteScanPath) {
-                if try catalog.retry(path: path) {
+                if try catalog.retry(path: path, settings: settings(path)) {
                     print("queued \(path)")
                 } else {
                     missed += 1

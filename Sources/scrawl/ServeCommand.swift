@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Daemon
 import Foundation
 
@@ -19,7 +20,9 @@ struct ServeCommand: ParsableCommand {
             As the system service (see systemd/scrawl.service):
               scrawl serve --config /etc/scrawl/scrawl.toml
 
-            Exit status: 0 after a clean stop, 78 for a configuration error, 1 otherwise.
+            Exit status: 0 after a clean stop; 78 for a configuration or state error a restart \
+            cannot fix (no or missing inbox, unusable state directory, a catalog from a newer \
+            scrawl); 1 otherwise.
             """
     )
 
@@ -59,13 +62,29 @@ struct ServeCommand: ParsableCommand {
         let logger = LogSetup.logger(level: config.daemon.logLevel)
         do {
             try ScrawlDaemon(config: config, loader: CheckpointEngineLoader(), decoder: ImagingScanDecoder(), logger: logger).run()
-        } catch let error as DaemonError {
-            logger.critical("\(error)")
-            if case .noInbox = error { throw ExitCode(78) }
-            throw ExitCode.failure
         } catch {
             logger.critical("\(error)")
-            throw ExitCode.failure
+            // EX_CONFIG for what a restart cannot fix (the unit's RestartPreventExitStatus=78).
+            throw Self.isPermanent(error) ? ExitCode(78) : ExitCode.failure
+        }
+    }
+
+    /// Configuration and state errors: no inbox, a missing inbox, an unusable state directory, a
+    /// catalog that is newer than this scrawl or not ours to open. Restarting changes none of them.
+    static func isPermanent(_ error: Error) -> Bool {
+        switch error {
+        case let daemon as DaemonError:
+            switch daemon {
+            case .noInbox, .inboxMissing, .stateDir, .lockFile: return true
+            case .alreadyRunning, .inotify: return false
+            }
+        case let catalog as CatalogError:
+            switch catalog {
+            case .newerSchema, .permissionDenied, .cannotCreate, .notInitialised, .readOnly, .missingCatalog: return true
+            case .jobNotFound, .jobNotRunning: return false
+            }
+        case is ConfigError: return true
+        default: return false
         }
     }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Catalog
+import Daemon
 import Foundation
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Shows the queue, the scan being read and recent failures.",
+        abstract: "Shows whether the daemon runs, the queue, the scan being read, what it waits for and recent failures.",
         discussion: """
             Reads the catalog only; safe while the daemon runs.
 
@@ -25,7 +26,11 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let status: CatalogStatus
+        let daemon: DaemonState
         do {
+            let config = try options.loadConfig()
+            let holder = InstanceLock.holder(stateDir: config.stateDir)
+            daemon = DaemonState(running: holder?.running, pid: holder?.pid)
             status = try options.openCatalog(readOnly: true).status(recentFailures: max(0, failures))
         } catch {
             printToStandardError("scrawl status: \(error)")
@@ -36,11 +41,17 @@ struct StatusCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(StatusReport(status: status, now: now)), as: UTF8.self))
+            print(String(decoding: try encoder.encode(StatusReport(status: status, daemon: daemon, now: now)), as: UTF8.self))
             return
         }
         let counts = JobState.allCases.filter { $0 != .cancelled || status.count($0) > 0 }
             .map { "\(status.count($0)) \($0.rawValue)" }.joined(separator: ", ")
+        switch (daemon.running, daemon.pid) {
+        case (true?, let pid?): print("daemon: running (pid \(pid))")
+        case (true?, nil): print("daemon: running")
+        case (false?, _): print("daemon: not running")
+        case (nil, _): print("daemon: unknown (the lock file in the state directory cannot be opened)")
+        }
         print("queue: \(counts)")
         print("searchable scans: \(status.searchable), failed scans: \(status.failedDocuments)")
         for job in status.running {
@@ -48,6 +59,9 @@ struct StatusCommand: ParsableCommand {
                 + (job.attempts > 1 ? ", attempt \(job.attempts)" : ""))
         }
         if status.running.isEmpty { print("reading: nothing") }
+        for problem in status.problems {
+            print("waiting (\(problem.source), for \(Self.duration(now.timeIntervalSince(problem.since)))): \(problem.message)")
+        }
         if !status.recentFailures.isEmpty {
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyy-MM-dd HH:mm"
@@ -66,12 +80,19 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
+/// Whether `scrawl serve` holds the state directory's instance lock (nil: cannot tell).
+private struct DaemonState: Encodable {
+    var running: Bool?
+    var pid: Int32?
+}
+
 /// `scrawl status --json`: the catalog's status plus elapsed seconds for the running scans.
 private struct StatusReport: Encodable {
     var status: CatalogStatus
+    var daemon: DaemonState
     var now: Date
 
-    enum CodingKeys: String, CodingKey { case generatedAt, jobs, searchable, failedDocuments, running, recentFailures }
+    enum CodingKeys: String, CodingKey { case generatedAt, daemon, jobs, searchable, failedDocuments, running, recentFailures, problems }
     struct Running: Encodable {
         var job: CatalogStatus.RunningJob
         var elapsedS: Double
@@ -91,11 +112,13 @@ private struct StatusReport: Encodable {
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(now, forKey: .generatedAt)
+        try c.encode(daemon, forKey: .daemon)
         try c.encode(status.jobs, forKey: .jobs)
         try c.encode(status.searchable, forKey: .searchable)
         try c.encode(status.failedDocuments, forKey: .failedDocuments)
         try c.encode(status.running.map { Running(job: $0, elapsedS: (now.timeIntervalSince($0.startedAt) * 10).rounded() / 10) },
                      forKey: .running)
         try c.encode(status.recentFailures, forKey: .recentFailures)
+        try c.encode(status.problems, forKey: .problems)
     }
 }

@@ -32,6 +32,28 @@ final class QueueTests: XCTestCase {
         XCTAssertEqual(try f.paths("eggs"), ["/inbox/a.jpg"])
     }
 
+    /// A batch is one transaction; each scan's identity is remembered with its hash, and forgotten
+    /// when the file is removed.
+    func testBatchEnqueueRemembersWhatEachFileWasWhenHashed() throws {
+        let fixture = try CatalogFixture()
+        let catalog = fixture.catalog
+        var first = CatalogFixture.scan("/inbox/a.jpg", sha: "aaa")
+        first.identity = FileIdentity(device: 2049, inode: 77, size: 1234, mtimeNs: 1_700_000_000_123_456_789)
+        var second = CatalogFixture.scan("/inbox/b.jpg", sha: "bbb")
+        second.identity = FileIdentity(device: 2049, inode: 78, size: 1234, mtimeNs: 5)
+        let outcomes = try catalog.enqueue([first, second, CatalogFixture.scan("/inbox/c.jpg", sha: "ccc")])
+        XCTAssertEqual(outcomes.count, 3)
+        XCTAssertTrue(outcomes.allSatisfy { if case .queued = $0 { return true } else { return false } }, "\(outcomes)")
+        XCTAssertEqual(try catalog.seenFile(path: "/inbox/a.jpg"), SeenFile(identity: first.identity!, sha256: "aaa", format: "jpeg"))
+        XCTAssertNil(try catalog.seenFile(path: "/inbox/c.jpg"), "no identity, nothing remembered")
+        second.sha256 = "bbb2"
+        second.identity?.mtimeNs = 6
+        _ = try catalog.enqueue(second)
+        XCTAssertEqual(try catalog.seenFile(path: "/inbox/b.jpg")?.sha256, "bbb2")
+        try catalog.markRemoved(path: "/inbox/a.jpg")
+        XCTAssertNil(try catalog.seenFile(path: "/inbox/a.jpg"))
+    }
+
     func testClaimsOldestFirst() throws {
         let f = try CatalogFixture()
         for name in ["c", "a", "b"] { _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/\(name).jpg", sha: name)) }

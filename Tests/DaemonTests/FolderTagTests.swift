@@ -44,6 +44,47 @@ final class FolderTagTests: XCTestCase {
         XCTAssertEqual(resolver.settings(for: sub + "/a.jpg", in: inbox).prompt, "Parent")
     }
 
+    /// A tag is bounded input: over 64 KiB it is refused unread, a prompt over 4 KiB is refused;
+    /// the folder keeps its parent's settings each time.
+    func testOversizedTagsAndLongPromptsAreRefused() throws {
+        let dir = try TemporaryDirectory()
+        let inbox = InboxConfig(path: dir.resolved, prompt: "Inbox prompt")
+        let resolver = FolderTagResolver(logger: quietLogger)
+        for name in ["big", "prompt"] {
+            try FileManager.default.createDirectory(atPath: dir.resolved + "/" + name, withIntermediateDirectories: true)
+        }
+        // Valid TOML, padded past the limit with a comment: parsed today, refused with the bound.
+        try write("prompt = \"Big\"\n#" + String(repeating: "x", count: 70_000) + "\n", to: dir.resolved + "/big/.scrawl.toml")
+        XCTAssertEqual(resolver.settings(for: dir.resolved + "/big/a.png", in: inbox).prompt, "Inbox prompt")
+        try write("prompt = \"" + String(repeating: "p", count: 5000) + "\"\n", to: dir.resolved + "/prompt/.scrawl.toml")
+        XCTAssertEqual(resolver.settings(for: dir.resolved + "/prompt/a.png", in: inbox).prompt, "Inbox prompt")
+    }
+
+    /// A FIFO is never waited on; a sparse 8 GiB tag is refused from its size alone; the errors say why.
+    func testFIFOAndSparseTagsAreRefusedUnread() throws {
+        let dir = try TemporaryDirectory()
+        let inbox = InboxConfig(path: dir.resolved, prompt: "Inbox prompt")
+        let resolver = FolderTagResolver(logger: quietLogger)
+        for name in ["fifo", "sparse"] {
+            try FileManager.default.createDirectory(atPath: dir.resolved + "/" + name, withIntermediateDirectories: true)
+        }
+        XCTAssertEqual(mkfifo(dir.resolved + "/fifo/.scrawl.toml", 0o600), 0)
+        XCTAssertThrowsError(try BoundedFileReader.read(dir.resolved + "/fifo/.scrawl.toml", limit: 100))
+        let sparse = dir.resolved + "/sparse/.scrawl.toml"
+        try write("prompt = \"Sparse\"\n", to: sparse)
+        XCTAssertEqual(truncate(sparse, 8 << 30), 0)
+        XCTAssertThrowsError(try BoundedFileReader.read(sparse, limit: FolderTagResolver.maxTagBytes)) { error in
+            XCTAssertEqual(error as? ConfigError, .tooLarge(file: sparse, bytes: 8 << 30, limit: 64 << 10))
+            XCTAssertTrue("\(error)".contains("larger than the 64 KiB limit"), "\(error)")
+        }
+        XCTAssertEqual(resolver.settings(for: dir.resolved + "/sparse/a.png", in: inbox).prompt, "Inbox prompt")
+        XCTAssertThrowsError(try FolderSettings.parseTag("prompt = \"" + String(repeating: "é", count: 2049) + "\"\n", file: "/in/t")) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "prompt")
+            XCTAssertTrue("\($0)".contains("4098 bytes is longer than the 4096-byte limit"), "\($0)")
+        }
+        XCTAssertEqual(try FolderSettings.parseTag("prompt = \"" + String(repeating: "p", count: 4096) + "\"\n", file: "t").prompt?.count, 4096)
+    }
+
     func testTagErrorsNameFileLineAndKey() {
         XCTAssertThrowsError(try FolderSettings.parseTag("# tag\nprompt = \"x\"\nrecursive = false\n", file: "/in/.scrawl.toml")) { error in
             XCTAssertEqual((error as? ConfigError)?.line, 3)

@@ -44,6 +44,19 @@ final class NotifierTests: XCTestCase {
         XCTAssertEqual(receive(fd), "STOPPING=1\nSTATUS=stopping")
     }
 
+    func testStatusTextCannotAddAssignments() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.resolved + "/notify.sock"
+        let fd = try bindDatagramSocket(path, abstract: false)
+        defer { close(fd) }
+        let notifier = SystemdNotifier(socketPath: path)
+        notifier.status("reading /in/x\nWATCHDOG_USEC=1\r\u{1B}\u{2028}\u{202E}.png")
+        XCTAssertEqual(receive(fd), "STATUS=reading /in/x\\nWATCHDOG_USEC=1\\r\\x1b\\u{2028}\\u{202e}.png")
+        notifier.ready(status: "a\nSTOPPING=1")
+        XCTAssertEqual(receive(fd), "READY=1\nSTATUS=a\\nSTOPPING=1")
+        XCTAssertEqual(ControlEscaping.escaped("emoji 🧾 ünïcödé \\ back.png"), "emoji 🧾 ünïcödé \\ back.png")
+    }
+
     func testDatagramsToAnAbstractSocket() throws {
         let name = "scrawl-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = try bindDatagramSocket(name, abstract: true)

@@ -113,6 +113,18 @@ final class ServeHarness {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
+    /// Bytes the running daemon has read so far through read(2) and friends (`rchar` of /proc/PID/io;
+    /// mmapped model weights do not count).
+    func bytesRead() throws -> Int64 {
+        guard let process, process.isRunning else { throw HarnessError("not running") }
+        let io = try String(contentsOfFile: "/proc/\(process.processIdentifier)/io", encoding: .utf8)
+        guard let line = io.split(separator: "\n").first(where: { $0.hasPrefix("rchar:") }),
+              let value = Int64(line.dropFirst("rchar:".count).trimmingCharacters(in: .whitespaces)) else {
+            throw HarnessError("no rchar in /proc/\(process.processIdentifier)/io")
+        }
+        return value
+    }
+
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     // MARK: the command line

@@ -10,6 +10,8 @@ public struct CatalogStatus: Sendable, Codable, Equatable {
     public var failedDocuments: Int
     public var running: [RunningJob]
     public var recentFailures: [Failure]
+    /// What keeps the daemon from working now (the worker paused on a missing model, a full disk…).
+    public var problems: [Problem] = []
 
     public struct RunningJob: Sendable, Codable, Equatable {
         public var jobID: Int64
@@ -24,6 +26,13 @@ public struct CatalogStatus: Sendable, Codable, Equatable {
         public var path: String
         public var error: String
         public var at: Date
+    }
+
+    public struct Problem: Sendable, Codable, Equatable {
+        /// Who reported it ("worker").
+        public var source: String
+        public var message: String
+        public var since: Date
     }
 
     public func count(_ state: JobState) -> Int { jobs[state.rawValue] ?? 0 }

@@ -12,9 +12,11 @@ public struct ScanCandidate: Sendable, Equatable {
     public var model: String
     public var prompt: String
     public var maxTokens: Int
+    /// The file's identity when `sha256` was computed; remembered so that an unchanged file is not read again.
+    public var identity: FileIdentity?
 
     public init(path: String, sha256: String, bytes: Int64, mtime: Double, format: String, inbox: String,
-                model: String, prompt: String, maxTokens: Int) {
+                model: String, prompt: String, maxTokens: Int, identity: FileIdentity? = nil) {
         self.path = path
         self.sha256 = sha256
         self.bytes = bytes
@@ -24,5 +26,6 @@ public struct ScanCandidate: Sendable, Equatable {
         self.model = model
         self.prompt = prompt
         self.maxTokens = maxTokens
+        self.identity = identity
     }
 }

@@ -13,11 +13,16 @@ public struct FolderSettings: Sendable, Equatable {
 
     public static let keys = ["model", "prompt", "max_tokens"]
     public static let maxTokensRange = 1...32_768
+    /// A prompt is an instruction of a few sentences; a longer one (in a config or a folder tag) is refused.
+    public static let maxPromptBytes = 4096
 
     static func parse(_ section: TOMLSection) throws -> FolderSettings {
         var settings = FolderSettings()
         if let model = try section.oneOf("model", ModelKind.allCases.map(\.rawValue)) { settings.model = ModelKind(rawValue: model) }
         settings.prompt = try section.nonEmptyString("prompt")
+        if let prompt = settings.prompt, prompt.utf8.count > maxPromptBytes {
+            throw section.invalid("prompt", "\(prompt.utf8.count) bytes is longer than the \(maxPromptBytes)-byte limit for a prompt")
+        }
         settings.maxTokens = try section.int("max_tokens", in: maxTokensRange)
         return settings
     }

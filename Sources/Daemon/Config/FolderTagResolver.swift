@@ -5,12 +5,16 @@ import Logging
 /// the inbox's settings, from the inbox root down to the scan's folder, so the nearest tag wins for
 /// each key it sets. Tags are re-read when their size or mtime changes: editing one takes effect for
 /// the next scan, with no restart. A tag that does not parse is logged once (per version) with its
-/// file and line, and ignored: that folder keeps its parent's settings.
+/// file and line, and ignored: that folder keeps its parent's settings. So is a tag over 64 KiB,
+/// a symlink or a FIFO: never read past the limit, never waited on.
 public final class FolderTagResolver {
     private struct Cached {
         var snapshot: SettleTracker.Snapshot
         var settings: FolderSettings?
     }
+
+    /// A tag holds three keys; anything larger is refused unread (an inbox is writable by others).
+    public static let maxTagBytes = 64 << 10
 
     private var cache: [String: Cached] = [:]
     private let logger: Logger
@@ -44,7 +48,7 @@ public final class FolderTagResolver {
         if let cached = cache[path], cached.snapshot == status.snapshot { return cached.settings }
         var settings: FolderSettings?
         do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let text = try BoundedFileReader.read(path, limit: Self.maxTagBytes)
             settings = try FolderSettings.parseTag(text, file: path)
             logger.info("folder tag loaded", metadata: ["path": "\(path)"])
         } catch let error as ConfigError {

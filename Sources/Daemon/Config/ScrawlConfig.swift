@@ -58,6 +58,17 @@ public struct ScrawlConfig: Sendable, Equatable {
             .max { $0.path.count < $1.path.count }
     }
 
+    /// The settings a scan at `path` (as the daemon records it: real paths) is read with now: its
+    /// inbox's, with the folder tags on the way down applied. nil when no inbox holds it.
+    public func readSettings(forScan path: String, tags: FolderTagResolver) -> InboxConfig? {
+        var resolved = self
+        for index in resolved.inboxes.indices {
+            if let real = resolvedPath(resolved.inboxes[index].path) { resolved.inboxes[index].path = real }
+        }
+        guard let inbox = resolved.inbox(containing: path) else { return nil }
+        return tags.settings(for: path, in: inbox)
+    }
+
     /// Loads the file; a missing file at the DEFAULT path gives the defaults, a missing explicit file is an error.
     /// Errors name the file, line and key.
     public static func load(path: String?, explicit: Bool) throws -> ScrawlConfig {

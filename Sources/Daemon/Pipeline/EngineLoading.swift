@@ -13,7 +13,7 @@ public enum EngineLoadError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .modelMissing(let kind, let path):
-            return "model not found at \(path): run `scrawl models pull \(kind.rawValue)` (or set [models] \(kind.rawValue) = \"/path\"), then `scrawl retry --failed`"
+            return "model not found at \(path): run `scrawl models pull \(kind.rawValue)` (or set [models] \(kind.rawValue) = \"/path\"); the scans wait in the queue and are read once it is there"
         case .unknownModel(let name):
             return "unknown model '\(name)' (expected qwen or aya)"
         }

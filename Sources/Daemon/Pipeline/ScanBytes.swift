@@ -11,27 +11,45 @@ public struct ScanBytes: Sendable {
     /// Opens `path` with O_NOFOLLOW|O_NONBLOCK, insists on a regular file whose real path stays inside
     /// `inboxRoot`, and reads it whole.
     public static func read(_ path: String, inboxRoot: String, maxBytes: Int64 = ScanBytes.maxBytes) throws -> ScanBytes {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let (fd, status) = try open(path, inboxRoot: inboxRoot, maxBytes: maxBytes)
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: Int(status.size))
+        let filled = try readFully(fd, into: &bytes, path: path)
+        if filled < bytes.count { bytes.removeSubrange(filled...) }
+        var current = status
+        current.size = Int64(filled)
+        return ScanBytes(bytes: bytes, status: current)
+    }
+
+    /// The checks of `read`, without reading: the open descriptor (the caller closes it) and its status.
+    static func open(_ path: String, inboxRoot: String, maxBytes: Int64 = ScanBytes.maxBytes) throws -> (Int32, FileStatus) {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP { throw ScanReadError.symlink(path: path) }
             throw ScanReadError.io(path: path, operation: "open", errno: code)
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ScanReadError.io(path: path, operation: "fstat", errno: errno) }
-        let status = FileStatus(info)
-        guard status.kind == .regular else { throw ScanReadError.notRegularFile(path: path) }
-        guard let real = resolvedPath(path), isInside(real, root: inboxRoot) else {
-            throw ScanReadError.outsideInbox(path: path, inbox: inboxRoot)
-        }
-        guard status.size <= maxBytes else { throw ScanReadError.tooLarge(path: path, bytes: status.size, limit: maxBytes) }
-        var bytes = [UInt8](repeating: 0, count: Int(status.size))
-        var filled = 0
-        while filled < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+        do {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw ScanReadError.io(path: path, operation: "fstat", errno: errno) }
+            let status = FileStatus(info)
+            guard status.kind == .regular else { throw ScanReadError.notRegularFile(path: path) }
+            guard let real = resolvedPath(path), isInside(real, root: inboxRoot) else {
+                throw ScanReadError.outsideInbox(path: path, inbox: inboxRoot)
             }
+            guard status.size <= maxBytes else { throw ScanReadError.tooLarge(path: path, bytes: status.size, limit: maxBytes) }
+            return (fd, status)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// Reads until `buffer` is full or the file ends; returns how many bytes came.
+    static func readFully(_ fd: Int32, into buffer: inout [UInt8], path: String) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw ScanReadError.io(path: path, operation: "read", errno: errno)
@@ -39,10 +57,7 @@ public struct ScanBytes: Sendable {
             if got == 0 { break }
             filled += got
         }
-        if filled < bytes.count { bytes.removeSubrange(filled...) }
-        var current = status
-        current.size = Int64(filled)
-        return ScanBytes(bytes: bytes, status: current)
+        return filled
     }
 }
 

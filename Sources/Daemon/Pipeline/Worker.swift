@@ -12,6 +12,10 @@ public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
         case reading(path: String, tokens: Int)
+        /// A read is finished (its sidecars are written) but the catalog refuses the commit: retried.
+        case recording(path: String, problem: String, retryInS: Double)
+        /// The machine keeps scans from being read (no model yet, a full disk): the queue waits.
+        case paused(problem: String, retryInS: Double)
         case stopped
     }
 
@@ -76,7 +80,7 @@ public final class Worker: @unchecked Sendable {
         while !shouldStop {
             let job: Job?
             do {
-                job = try catalog.claimNextJob()
+                job = try catalog.claimNextJob(skippingModels: waitingModels())
             } catch {
                 logger.error("cannot take the next job from the catalog: \(error)")
                 waitForWork(upTo: 2)
@@ -84,23 +88,89 @@ public final class Worker: @unchecked Sendable {
             }
             guard let job else {
                 unloadIfIdle()
-                waitForWork(upTo: 5)
+                let nextModelTry = modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() ?? 5
+                waitForWork(upTo: min(5, max(0.1, nextModelTry)))
                 continue
             }
-            process(job)
-            lastWorkEnded = Date()
-            setState(.idle)
+            if process(job) == .paused {
+                pauseUnlessStopped()
+            } else {
+                resumeIfPaused()
+                lastWorkEnded = Date()
+                setState(.idle)
+            }
         }
         loaded = nil
         setState(.stopped)
     }
 
-    /// Runs every queued job, then returns (tests and one-shot use).
+    /// Runs every queued job, then returns (tests and one-shot use); stops at a pause.
     public func drain() {
-        while let job = try? catalog.claimNextJob() {
-            process(job)
+        while let job = try? catalog.claimNextJob(skippingModels: waitingModels()) {
+            guard process(job) == .finished else { return }
+            resumeIfPaused()
         }
         setState(.idle)
+    }
+
+    /// What became of a claimed job.
+    enum Outcome: Equatable {
+        /// Recorded (read or failed), or left for the next start while stopping.
+        case finished
+        /// Put back in the queue: the environment keeps it from being read.
+        case paused
+    }
+
+    // Touched only on the worker's thread.
+    private var pauseProblem: EnvironmentProblem?
+    private var pauseDelay = Worker.firstPauseS
+    /// The first wait after an environment problem; it doubles up to `maxPauseS`.
+    public static let firstPauseS = 2.0
+    public static let maxPauseS = 300.0
+
+    /// Models whose checkpoint was missing, with when to look again and the current backoff.
+    private var modelWaits: [String: (until: Date, delay: Double)] = [:]
+
+    private func waitingModels() -> Set<String> {
+        Set(modelWaits.filter { $0.value.until > Date() }.keys)
+    }
+
+    private func pause(_ job: Job, _ problem: EnvironmentProblem) -> Outcome {
+        do { try catalog.putBack(job) } catch {
+            logger.error("cannot put the job back in the queue (the next start will): \(error)", metadata: ["path": "\(job.path)"])
+        }
+        if let model = problem.model {
+            // Only this model's scans wait; the others are read meanwhile.
+            let delay = modelWaits[model].map { min($0.delay * 2, Self.maxPauseS) } ?? Self.firstPauseS
+            if modelWaits[model] == nil { try? catalog.setProblem(source: problem.source, message: problem.message) }
+            modelWaits[model] = (Date().addingTimeInterval(delay), delay)
+            logger.warning("waiting for the model, the scan stays queued: \(problem); looking again in \(Int(delay)) s",
+                           metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+            setState(.paused(problem: problem.message, retryInS: delay))
+            return .finished
+        }
+        logger.warning("paused, the scan waits in the queue: \(problem); trying again in \(Int(pauseDelay)) s",
+                       metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        if pauseProblem != problem { try? catalog.setProblem(source: problem.source, message: problem.message) }
+        pauseProblem = problem
+        setState(.paused(problem: problem.message, retryInS: pauseDelay))
+        return .paused
+    }
+
+    private func pauseUnlessStopped() {
+        let deadline = Date().addingTimeInterval(pauseDelay)
+        condition.lock()
+        while !stopRequested && Date() < deadline { _ = condition.wait(until: deadline) }
+        condition.unlock()
+        pauseDelay = min(pauseDelay * 2, Self.maxPauseS)
+    }
+
+    private func resumeIfPaused() {
+        guard let problem = pauseProblem else { return }
+        logger.notice("resumed: \(problem) is over")
+        try? catalog.clearProblem(source: "worker")
+        pauseProblem = nil
+        pauseDelay = Self.firstPauseS
     }
 
     private func waitForWork(upTo seconds: TimeInterval) {
@@ -125,9 +195,13 @@ public final class Worker: @unchecked Sendable {
 
     // MARK: one job
 
-    func process(_ job: Job) {
+    @discardableResult
+    func process(_ job: Job) -> Outcome {
         let inbox = config.inbox(containing: job.path) ?? InboxConfig(path: job.inbox)
         let paths = SidecarPaths(scan: job.path, inbox: inbox)
+        if let problem = EnvironmentProblem.check(sidecarFolder: (paths.json as NSString).deletingLastPathComponent) {
+            return pause(job, problem)
+        }
         setState(.reading(path: job.path, tokens: 0))
         logger.info("reading", metadata: ["path": "\(job.path)", "job": "\(job.id)", "model": "\(job.model)", "attempt": "\(job.attempts)"])
         let scan: ScanBytes
@@ -136,7 +210,7 @@ public final class Worker: @unchecked Sendable {
         } catch {
             // Gone, replaced by a symlink or a FIFO: nothing to read and nothing to write beside it.
             record(job, error: "\(error)", sidecars: nil, scanMode: 0)
-            return
+            return .finished
         }
         guard job.attempts <= Self.maxAttempts else {
             let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
@@ -144,13 +218,13 @@ public final class Worker: @unchecked Sendable {
             record(job, error: "scrawl stopped while reading this scan \(job.attempts - 1) times (a crash or a kill?); "
                        + "it is not read again until `scrawl retry \(job.path)`",
                    sidecars: paths, scanMode: scan.status.mode, source: source)
-            return
+            return .finished
         }
         let sha256 = SHA256.hex(of: scan.bytes)
         guard sha256 == job.sha256 else {
             record(job, error: "\(job.path): the file changed after it was queued; its new bytes are read instead",
                    sidecars: nil, scanMode: 0)
-            return
+            return .finished
         }
         let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
                                             width: nil, height: nil)
@@ -159,7 +233,8 @@ public final class Worker: @unchecked Sendable {
             let json = try SidecarSet.write(outcome.document, to: paths, scanMode: scan.status.mode)
             var result = outcome.result
             result.sidecarJSON = json
-            try catalog.complete(job, result: result)
+            // From here the read is good whatever the catalog says: its sidecars are never replaced by an error.
+            guard commit(job, result: result) else { return .finished }
             logger.info("read", metadata: ["path": "\(job.path)", "tokens": "\(result.tokens)",
                                            "finish": "\(result.finishReason ?? "")",
                                            "ms": "\(Int(result.timingsMs["total"] ?? 0))", "sidecar": "\(paths.text)"])
@@ -167,8 +242,11 @@ public final class Worker: @unchecked Sendable {
             record(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,
                    model: failure.model)
         } catch {
+            // A missing model or a full, read-only or failing disk: the scan is not at fault.
+            if let problem = EnvironmentProblem.from(error) { return pause(job, problem) }
             record(job, error: "\(error)", sidecars: paths, scanMode: scan.status.mode, source: source)
         }
+        return .finished
     }
 
     /// An error with what was known when it happened (for the error sidecar).
@@ -197,6 +275,7 @@ public final class Worker: @unchecked Sendable {
         do {
             engine = try self.engine(for: job.model)
         } catch {
+            if let problem = EnvironmentProblem.from(error) { throw problem }
             throw JobFailure(message: "\(error)", source: source, model: nil)
         }
         // Loading the model (first scan, or after an idle unload) is reported apart from the read.
@@ -242,6 +321,10 @@ public final class Worker: @unchecked Sendable {
         let path = config.models.path(for: kind)
         let engine = try loader.load(kind, checkpoint: path)
         loaded = (kind, engine)
+        if modelWaits.removeValue(forKey: kind.rawValue) != nil {
+            logger.notice("the \(kind.rawValue) checkpoint is there now: its queued scans are read")
+            try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: kind.rawValue).source)
+        }
         logger.info("model loaded", metadata: ["model": "\(kind.rawValue)", "checkpoint": "\(path)",
                                                "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])
         return engine
@@ -264,10 +347,39 @@ public final class Worker: @unchecked Sendable {
                 logger.error("cannot write the error sidecar: \(error)", metadata: ["path": "\(job.path)"])
             }
         }
-        do {
-            try catalog.complete(job, result: result)
-        } catch {
-            logger.error("cannot record the failure in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        commit(job, result: result)
+    }
+
+    /// The longest wait between two tries of a commit the catalog refused.
+    static let maxCommitBackoffS = 30.0
+
+    /// Records a finished job, retrying with backoff (0.5 s doubling to 30 s) while the catalog is busy
+    /// (`scrawl reindex` holds its write lock), full, or read-only for a while: a finished read is
+    /// never turned into a failure by the catalog. Returns false when it was not recorded: the job was
+    /// finished or requeued by someone else (final), or the daemon is stopping (the job stays running
+    /// and is queued again at the next start).
+    @discardableResult
+    private func commit(_ job: Job, result: ReadResult) -> Bool {
+        var delay = 0.5
+        while true {
+            do {
+                try catalog.complete(job, result: result)
+                return true
+            } catch let error as CatalogError {
+                logger.error("cannot record the result in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                return false
+            } catch {
+                guard !shouldStop else {
+                    logger.error("stopping before the catalog took the result (\(error)); the job is queued again at the next start",
+                                 metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                    return false
+                }
+                logger.warning("cannot record the result in the catalog yet (\(error)); the sidecars stay, retrying in \(delay) s",
+                               metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                setState(.recording(path: job.path, problem: "\(error)", retryInS: delay))
+                waitForWork(upTo: delay)
+                delay = min(delay * 2, Self.maxCommitBackoffS)
+            }
         }
     }
 }

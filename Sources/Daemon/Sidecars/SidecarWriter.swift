@@ -41,10 +41,17 @@ public enum SidecarWriter {
         guard fsync(fd) == 0 else { throw SidecarError(path: path, operation: "fsync", errno: errno) }
         guard rename(temp, path) == 0 else { throw SidecarError(path: path, operation: "rename into place", errno: errno) }
         renamed = true
+        try syncFolder(folder, for: path)
+    }
+
+    /// fsync of a folder, so that a new name in it survives a power cut; a failure is an error
+    /// (EINVAL: the file system cannot sync folders, nothing to be done).
+    static func syncFolder(_ folder: String, for path: String) throws {
         let dirFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        guard dirFD >= 0 else { throw SidecarError(path: path, operation: "open the folder \(folder) to sync it", errno: errno) }
+        defer { close(dirFD) }
+        guard fsync(dirFD) == 0 || errno == EINVAL else {
+            throw SidecarError(path: path, operation: "fsync the folder \(folder)", errno: errno)
         }
     }
 
@@ -77,13 +84,21 @@ public enum SidecarWriter {
         unlink(path)
     }
 
+    /// Makes the missing folders on the way to `folder` (mode 0750), each synced and its parent synced
+    /// after it, so that a power cut cannot leave a synced sidecar in a folder whose name was lost.
     private static func makeFolder(_ folder: String) throws {
-        if FileStatus.lstat(folder)?.kind == .directory { return }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw SidecarError(path: folder, operation: "create the folder", errno: EACCES, detail: "\(error.localizedDescription)")
+        var missing: [String] = []
+        var existing = folder
+        while FileStatus.lstat(existing)?.kind != .directory && existing.count > 1 {
+            missing.append(existing)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        for created in missing.reversed() {
+            guard mkdir(created, 0o750) == 0 || errno == EEXIST else {
+                throw SidecarError(path: folder, operation: "create the folder \(created)", errno: errno)
+            }
+            try syncFolder(created, for: folder)
+            try syncFolder((created as NSString).deletingLastPathComponent, for: folder)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// One daemon per state directory: an exclusive `flock` on `<state_dir>/scrawl.lock`, held for the
@@ -24,5 +25,24 @@ public final class InstanceLock {
     deinit {
         flock(fd, LOCK_UN)
         close(fd)
+    }
+
+    /// Whether a daemon holds the lock of `stateDir` now, and its pid (from the lock file), without
+    /// taking it for more than an instant. nil when the lock file cannot be opened (no daemon ever
+    /// ran there, or it is not ours to read).
+    public static func holder(stateDir: String) -> (running: Bool, pid: Int32?)? {
+        let path = stateDir + "/scrawl.lock"
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return (false, nil)
+        }
+        guard errno == EWOULDBLOCK else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = pread(fd, &buffer, buffer.count, 0)
+        let text = count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+        return (true, Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 }

@@ -1,10 +1,12 @@
 import Logging
 
-/// swift-log to stderr, one event a line (journald stores each line with its time).
+/// swift-log to stderr through `JournalLogHandler`: one event a line, values escaped, journald
+/// priorities when stderr is the journal.
 public enum LogSetup {
     /// Call once per process, before the first logger is made.
     public static func bootstrap() {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let journal = JournalLogHandler.stderrIsJournal()
+        LoggingSystem.bootstrap { label in JournalLogHandler(label: label, withPriority: journal) }
     }
 
     public static func logger(level: String) -> Logger {

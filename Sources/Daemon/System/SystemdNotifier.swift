@@ -31,10 +31,16 @@ public final class SystemdNotifier: @unchecked Sendable {
         return Double(usec) / 1_000_000
     }
 
-    public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
-    public func status(_ text: String) { send("STATUS=\(text)") }
+    // systemd reads every line of a datagram as an assignment: STATUS texts (which quote file
+    // names) are escaped so that no name can add one (`x\nWATCHDOG_USEC=1.png`).
+    public func ready(status: String) { send("READY=1\nSTATUS=\(ControlEscaping.escaped(status))") }
+    public func status(_ text: String) { send("STATUS=\(ControlEscaping.escaped(text))") }
     public func watchdog() { send("WATCHDOG=1") }
-    public func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
+    /// Before READY: the start may take `seconds` more than TimeoutStartSec (systemd ≥ 236).
+    public func extendStartTimeout(seconds: Int, status: String) {
+        send("EXTEND_TIMEOUT_USEC=\(seconds * 1_000_000)\nSTATUS=\(ControlEscaping.escaped(status))")
+    }
+    public func stopping(status: String) { send("STOPPING=1\nSTATUS=\(ControlEscaping.escaped(status))") }
 
     /// Sends one datagram without blocking (a full receiver queue drops it rather than stalling the
     /// daemon); returns whether it was sent. Failures are not fatal: systemd may be gone.

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Sends WATCHDOG=1 every half `WatchdogSec` from its own timer, so a long model run on the worker
+/// Sends WATCHDOG=1 every quarter of `WatchdogSec` from its own timer, so a long model run on the worker
 /// does not starve it, but only while the inbox monitor's loop keeps turning: a hung watcher stops
 /// the pings and systemd restarts the service.
 public final class Watchdog: @unchecked Sendable {
@@ -10,7 +10,8 @@ public final class Watchdog: @unchecked Sendable {
     /// `interval` is `$WATCHDOG_USEC` in seconds; `isAlive` says whether the process is healthy.
     public init(interval: Double, notifier: SystemdNotifier, isAlive: @escaping @Sendable () -> Bool) {
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "scrawl.watchdog"))
-        let period = max(interval / 2, 0.05)
+        // A quarter: one late or dropped ping (a busy receiver, a loaded machine) still leaves margin.
+        let period = max(interval / 4, 0.05)
         timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(50))
         timer.setEventHandler {
             if isAlive() { notifier.watchdog() }

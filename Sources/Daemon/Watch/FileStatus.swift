@@ -1,3 +1,4 @@
+import Catalog
 import Glibc
 
 /// What `lstat` says about a path (symlinks are not followed).
@@ -8,6 +9,9 @@ public struct FileStatus: Sendable, Equatable {
     public var mtime: Double
     /// Permission bits (`st_mode & 0o7777`).
     public var mode: mode_t
+    public var device: UInt64 = 0
+    public var inode: UInt64 = 0
+    public var mtimeNs: Int64 = 0
 
     /// nil when the path does not exist (or cannot be looked at).
     public static func lstat(_ path: String) -> FileStatus? {
@@ -26,6 +30,14 @@ public struct FileStatus: Sendable, Equatable {
         size = Int64(info.st_size)
         mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         mode = info.st_mode & 0o7777
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        mtimeNs = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// Device, inode, size and mtime (ns): unchanged means the bytes were not rewritten.
+    public var identity: FileIdentity {
+        FileIdentity(device: Int64(bitPattern: device), inode: Int64(bitPattern: inode), size: size, mtimeNs: mtimeNs)
     }
 
     var snapshot: SettleTracker.Snapshot { .init(size: size, mtime: mtime) }

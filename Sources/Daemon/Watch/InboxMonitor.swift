@@ -156,18 +156,36 @@ public final class InboxMonitor: @unchecked Sendable {
         }
     }
 
+    /// Settled files taken (and enqueued in one transaction) at a time.
+    static let intakeBatch = 64
+    /// How soon a file the catalog could not take is taken again.
+    static let deferredRetryMs = 2000
+
     private func takeSettled() {
         let ready = settle.settled(now: now()) { path in
             guard let status = FileStatus.lstat(path), status.kind == .regular else { return nil }
             return status.snapshot
         }
-        for path in ready {
-            if let status = FileStatus.lstat(path) { taken[path] = status.snapshot }
-            switch intake.take(path) {
-            case .queued: onQueued()
-            case .unreadable: taken[path] = nil  // not "taken": the next rescan looks again (a chmod changes no mtime)
-            default: break
+        // In batches: one transaction each, and the queue wakes the worker before a long walk ends.
+        let beat = { [heartbeat] in heartbeat.set(Date()) }
+        for start in stride(from: 0, to: ready.count, by: Self.intakeBatch) {
+            let paths = Array(ready[start..<min(start + Self.intakeBatch, ready.count)])
+            for path in paths { if let status = FileStatus.lstat(path) { taken[path] = status.snapshot } }
+            var queued = false
+            for (path, outcome) in zip(paths, intake.take(paths, progress: beat)) {
+                switch outcome {
+                case .queued: queued = true
+                case .unreadable: taken[path] = nil  // not "taken": the next rescan looks again (a chmod changes no mtime)
+                case .deferred:
+                    // Not final (the catalog was busy or failing): forget it was taken and look again soon.
+                    taken[path] = nil
+                    if let status = FileStatus.lstat(path), let inbox = config.inbox(containing: path) {
+                        settle.observe(path, status.snapshot, settleMs: max(inbox.settleMs, Self.deferredRetryMs), now: now())
+                    }
+                default: break
+                }
             }
+            if queued { onQueued() }
         }
     }
 
@@ -192,7 +210,8 @@ public final class InboxMonitor: @unchecked Sendable {
                 }
             }
             let found = InboxScanner.files(under: inbox.path, recursive: inbox.recursive, excluding: excluded,
-                                           undecodable: reason == "periodic" ? { _ in } : reportUndecodable)
+                                           undecodable: reason == "periodic" ? { _ in } : reportUndecodable,
+                                           visited: { [heartbeat] _ in heartbeat.set(Date()) })
             seen += found.count
             for file in found where taken[file.path] != file.status.snapshot {
                 settle.observe(file.path, file.status.snapshot, settleMs: inbox.settleMs, now: now())

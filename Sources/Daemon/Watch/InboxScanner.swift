@@ -7,9 +7,11 @@ public enum InboxScanner {
     }
 
     /// `undecodable` hears of names that are not valid UTF-8 (they reach Swift with U+FFFD for the
-    /// bad bytes, so they cannot be opened by name).
+    /// bad bytes, so they cannot be opened by name). `visited` hears of each folder listed (the
+    /// monitor keeps its heartbeat fresh through a long walk).
     public static func files(under folder: String, recursive: Bool, excluding excluded: Set<String> = [],
-                             undecodable: (String) -> Void = { _ in }) -> [Found] {
+                             undecodable: (String) -> Void = { _ in }, visited: (String) -> Void = { _ in }) -> [Found] {
+        visited(folder)
         var found: [Found] = []
         for name in FolderWalker.entries(of: folder) {
             let path = FolderWalker.join(folder, name)
@@ -21,7 +23,7 @@ public enum InboxScanner {
             case .regular where ScanNameFilter.mayBeScan(name):
                 found.append(Found(path: path, status: status))
             case .directory where recursive && ScanNameFilter.mayHoldScans(folder: name) && !excluded.contains(path):
-                found += files(under: path, recursive: true, excluding: excluded, undecodable: undecodable)
+                found += files(under: path, recursive: true, excluding: excluded, undecodable: undecodable, visited: visited)
             default:
                 continue
             }

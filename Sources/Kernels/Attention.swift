@@ -23,25 +23,30 @@ public enum Attention {
 
     /// out[i, h] = softmax(scale·q[i,h]·k[j,g]ᵀ over visible j)·v[j,g].
     /// `causalOffset`: nil = every query sees every key (bidirectional); n = query i sees keys j ≤ n + i.
+    /// Both products run through the ISA's packed GEMM (keys and values packed once per call; `.bf16`
+    /// precision uses bf16 products only where the ISA has them); on `portable`, and for fewer than
+    /// `MatMul.gemvRows` queries (decode), OpenBLAS.
     public static func compute(q: UnsafePointer<Float>, qStride: Int, k: UnsafePointer<Float>, kStride: Int,
                                v: UnsafePointer<Float>, vStride: Int, queries: Int, keys: Int, layout: Layout,
                                scale: Float, causalOffset: Int?, precision: Precision,
-                               out: UnsafeMutablePointer<Float>, outStride: Int) {
+                               out: UnsafeMutablePointer<Float>, outStride: Int, isa: KernelISA = .active) {
         if queries == 0 || keys == 0 { return }
         let hd = layout.headDim
-        let packed = precision == .bf16 && BFloat16.hasNativeDotProduct && hd <= 2 * MatMul.chunkPairs
-            ? PackedKeysValues(k: k, kStride: kStride, v: v, vStride: vStride, keys: keys, layout: layout) : nil
+        let kernel = queries >= MatMul.gemvRows ? PackedGEMM.kernel(for: isa, bf16Products: precision == .bf16) : nil
+        let packed = kernel.flatMap { kernel in
+            hd <= kernel.kcMax
+                ? PackedKeysValues(kernel: kernel, k: k, kStride: kStride, v: v, vStride: vStride, keys: keys, layout: layout)
+                : nil
+        }
         let group = max(1, layout.heads / max(layout.kvHeads, 1))
         let blocks = (queries + block - 1) / block
         let items = layout.heads * blocks
         let workers = min(Parallel.threadCount, items)
         let rowsPerItem = min(block, queries)
         let scores = FloatBuffer(count: workers * rowsPerItem * keys, zeroed: false)
-        let packedA = packed.map { _ in
-            UnsafeMutablePointer<UInt32>.allocate(capacity: workers * ck_packed_a_words(Int32(block), Int32(MatMul.chunkPairs)))
-        }
-        defer { packedA?.deallocate() }
-        let aWords = ck_packed_a_words(Int32(block), Int32(MatMul.chunkPairs))
+        let aWords = packed.map { $0.kernel.aWords(m: block, kc: max(hd, $0.kernel.kcMax)) } ?? 0
+        let packedA = UnsafeMutableRawPointer.allocate(byteCount: max(1, workers * aWords * 4), alignment: 64)
+        defer { packedA.deallocate() }
         Parallel.forEach(workers) { worker in
             let s = scores.pointer + worker * rowsPerItem * keys
             var item = worker
@@ -53,16 +58,17 @@ public enum Attention {
                 let visible = causalOffset.map { min(keys, $0 + i0 + rows) } ?? keys
                 let qh = q + i0 * qStride + h * hd
                 let oh = out + i0 * outStride + h * hd
-                if let packed, let a = packedA.map({ $0 + worker * aWords }) {
+                if let packed {
+                    let a = packedA + worker * aWords * 4
                     packed.scores(g: g, q: qh, qStride: qStride, rows: rows, visible: visible, packedA: a, out: s)
                     mask(s, rows: rows, visible: visible, firstQuery: i0, causalOffset: causalOffset)
-                    ck_softmax_rows_scaled(s, Int32(rows), Int32(visible), Int32(visible), scale)
+                    ck_softmax_rows_scaled(isa.code, s, Int32(rows), Int32(visible), Int32(visible), scale)
                     packed.mix(g: g, p: s, rows: rows, visible: visible, packedA: a, out: oh, outStride: outStride)
                 } else {
                     BLAS.sgemm(m: rows, n: visible, k: hd, a: qh, lda: qStride, b: k + g * hd, ldb: kStride,
                                transB: true, c: s, ldc: visible)
                     mask(s, rows: rows, visible: visible, firstQuery: i0, causalOffset: causalOffset)
-                    ck_softmax_rows_scaled(s, Int32(rows), Int32(visible), Int32(visible), scale)
+                    ck_softmax_rows_scaled(isa.code, s, Int32(rows), Int32(visible), Int32(visible), scale)
                     BLAS.sgemm(m: rows, n: hd, k: visible, a: s, lda: visible, b: v + g * hd, ldb: vStride,
                                transB: false, c: oh, ldc: outStride)
                 }
@@ -81,44 +87,61 @@ public enum Attention {
     }
 }
 
-/// Keys and transposed values of every kv head, rounded to bf16 and packed once for the GEMM kernel
-/// (so each query block only packs its own rows).
+/// Keys and transposed values of every kv head, packed once for the kernel's B panels (so each query
+/// block only packs its own rows): bf16 products take them rounded to bf16, f32 products as they are.
 private final class PackedKeysValues: @unchecked Sendable {
+    let kernel: PackedGEMM
     let keys: Int
     let hd: Int
-    let hdPairs: Int
-    let keyPanels: [UnsafeMutablePointer<UInt32>]
-    /// Per kv head, per k-chunk of `2·chunkPairs` keys: packed Vᵀ (hd rows).
-    let valueChunks: [[UnsafeMutablePointer<UInt32>]]
-    let chunkPairs = MatMul.chunkPairs
+    let keyPanels: [UnsafeMutableRawPointer]
+    /// Per kv head, per k-chunk of `kernel.kcMax` keys: packed Vᵀ (hd rows).
+    let valueChunks: [[UnsafeMutableRawPointer]]
 
-    init(k: UnsafePointer<Float>, kStride: Int, v: UnsafePointer<Float>, vStride: Int, keys: Int, layout: Attention.Layout) {
+    init(kernel: PackedGEMM, k: UnsafePointer<Float>, kStride: Int, v: UnsafePointer<Float>, vStride: Int, keys: Int,
+         layout: Attention.Layout) {
+        self.kernel = kernel
         self.keys = keys
-        hd = layout.headDim
-        hdPairs = (layout.headDim + 1) / 2
-        let hd = layout.headDim, hdPairs = self.hdPairs, chunk = MatMul.chunkPairs
-        let chunks = (keys + 2 * chunk - 1) / (2 * chunk)
-        let keyWords = ck_packed_b_words(Int32(keys), Int32(hdPairs))
-        let valueWords = ck_packed_b_words(Int32(hd), Int32(chunk))
-        keyPanels = (0..<layout.kvHeads).map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: keyWords) }
+        let hd = layout.headDim
+        self.hd = hd
+        let chunk = kernel.kcMax
+        let chunks = (keys + chunk - 1) / chunk
+        let keyBytes = kernel.bWords(n: keys, kc: hd) * 4
+        let valueBytes = kernel.bWords(n: hd, kc: chunk) * 4
+        keyPanels = (0..<layout.kvHeads).map { _ in UnsafeMutableRawPointer.allocate(byteCount: keyBytes, alignment: 64) }
         valueChunks = (0..<layout.kvHeads).map { _ in
-            (0..<chunks).map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: valueWords) }
+            (0..<chunks).map { _ in UnsafeMutableRawPointer.allocate(byteCount: valueBytes, alignment: 64) }
         }
         let kp = keyPanels, vc = valueChunks
+        let bf16 = kernel.arithmetic == .bf16
         Parallel.forEach(layout.kvHeads) { g in
-            let kb = UnsafeMutablePointer<UInt16>.allocate(capacity: keys * hd)
-            let vt = UnsafeMutablePointer<UInt16>.allocate(capacity: keys * hd)
-            defer { kb.deallocate(); vt.deallocate() }
-            for j in 0..<keys {
-                BFloat16.convert(k + j * kStride + g * hd, to: kb + j * hd, count: hd)
-                let src = v + j * vStride + g * hd
-                for d in 0..<hd { vt[d * keys + j] = BFloat16.fromFloat(src[d]) }
+            if bf16 {
+                let kb = UnsafeMutablePointer<UInt16>.allocate(capacity: keys * hd)
+                defer { kb.deallocate() }
+                for j in 0..<keys { BFloat16.convert(k + j * kStride + g * hd, to: kb + j * hd, count: hd) }
+                kernel.packB(kb, element: .bf16, ldb: hd, columns: keys, k0: 0, kc: hd, kEnd: hd, into: kp[g])
+            } else {
+                kernel.packB(k + g * hd, element: .f32, ldb: kStride, columns: keys, k0: 0, kc: hd, kEnd: hd, into: kp[g])
             }
-            ck_pack_b(kb, Int32(hd), Int32(keys), 0, Int32(hdPairs), Int32(hd), kp[g])
+            // Vᵀ [hd][keys] in the element the kernel packs from.
+            let vt = UnsafeMutableRawPointer.allocate(byteCount: keys * hd * (bf16 ? 2 : 4), alignment: 64)
+            defer { vt.deallocate() }
+            if bf16 {
+                let t = vt.assumingMemoryBound(to: UInt16.self)
+                for j in 0..<keys {
+                    let src = v + j * vStride + g * hd
+                    for d in 0..<hd { t[d * keys + j] = BFloat16.fromFloat(src[d]) }
+                }
+            } else {
+                let t = vt.assumingMemoryBound(to: Float.self)
+                for j in 0..<keys {
+                    let src = v + j * vStride + g * hd
+                    for d in 0..<hd { t[d * keys + j] = src[d] }
+                }
+            }
             for c in 0..<chunks {
-                let k0 = c * 2 * chunk
-                let pairs = min(chunk, (keys - k0 + 1) / 2)
-                ck_pack_b(vt, Int32(keys), Int32(hd), Int32(k0), Int32(pairs), Int32(keys), vc[g][c])
+                let k0 = c * chunk
+                kernel.packB(vt, element: bf16 ? .bf16 : .f32, ldb: keys, columns: hd, k0: k0, kc: min(chunk, keys - k0),
+                             kEnd: keys, into: vc[g][c])
             }
         }
     }
@@ -130,23 +153,24 @@ private final class PackedKeysValues: @unchecked Sendable {
 
     /// s[rows × visible] = Q·Kᵀ (unscaled).
     func scores(g: Int, q: UnsafePointer<Float>, qStride: Int, rows: Int, visible: Int,
-                packedA: UnsafeMutablePointer<UInt32>, out s: UnsafeMutablePointer<Float>) {
-        ck_pack_a(q, Int32(qStride), 0, Int32(rows), 0, Int32(hdPairs), Int32(hd), packedA)
-        ck_gemm_bf16_prepacked(Int32(rows), Int32(hdPairs), packedA, keyPanels[g], Int32(hdPairs), 0, Int32(visible),
-                               s, Int32(visible), nil, 0)
+                packedA: UnsafeMutableRawPointer, out s: UnsafeMutablePointer<Float>) {
+        kernel.packA(q, lda: qStride, rows: 0, to: rows, k0: 0, kc: hd, kEnd: hd, into: packedA)
+        kernel.multiply(m: rows, kc: hd, a: packedA, b: keyPanels[g], panelKc: hd, columns: 0, to: visible, c: s, ldc: visible,
+                        bias: nil, accumulate: false)
     }
 
     /// out[rows × hd] = P·V over the first `visible` keys.
-    func mix(g: Int, p: UnsafePointer<Float>, rows: Int, visible: Int, packedA: UnsafeMutablePointer<UInt32>,
+    func mix(g: Int, p: UnsafePointer<Float>, rows: Int, visible: Int, packedA: UnsafeMutableRawPointer,
              out: UnsafeMutablePointer<Float>, outStride: Int) {
+        let chunk = kernel.kcMax
         var k0 = 0, c = 0
         while k0 < visible {
-            let packedPairs = min(chunkPairs, (keys - k0 + 1) / 2)
-            let pairs = min(packedPairs, (visible - k0 + 1) / 2)
-            ck_pack_a(p, Int32(visible), 0, Int32(rows), Int32(k0), Int32(pairs), Int32(visible), packedA)
-            ck_gemm_bf16_prepacked(Int32(rows), Int32(pairs), packedA, valueChunks[g][c], Int32(packedPairs), 0, Int32(hd),
-                                   out, Int32(outStride), nil, k0 > 0 ? 1 : 0)
-            k0 += 2 * chunkPairs
+            let packedKc = min(chunk, keys - k0)
+            let kc = min(packedKc, visible - k0)
+            kernel.packA(p, lda: visible, rows: 0, to: rows, k0: k0, kc: kc, kEnd: visible, into: packedA)
+            kernel.multiply(m: rows, kc: kc, a: packedA, b: valueChunks[g][c], panelKc: packedKc, columns: 0, to: hd,
+                            c: out, ldc: outStride, bias: nil, accumulate: k0 > 0)
+            k0 += chunk
             c += 1
         }
     }

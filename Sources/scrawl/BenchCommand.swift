@@ -99,7 +99,7 @@ struct BenchCommand: ParsableCommand {
             ("model", engine.checkpointPath),
             ("threads", Parallel.threadCount),
             ("openblas_core", BLAS.coreName),
-            ("avx512_bf16", BFloat16.hasNativeDotProduct),
+            ("kernel_isa", KernelISA.report),
             ("load_ms", loadMs),
             ("warmup_ms", warmupMs),
             ("image_decode_ms", decodeMs),

@@ -38,6 +38,7 @@ final class AttentionTests: XCTestCase {
         let v = rng.array(keys * kvHeads * hd)
         let want = naive(q: q, k: k, v: v, queries: queries, keys: keys, heads: heads, kvHeads: kvHeads, hd: hd,
                          causalOffset: causalOffset)
+        for isa in KernelISA.available {
         var got = [Float](repeating: .nan, count: want.count)
         q.withUnsafeBufferPointer { qp in
             k.withUnsafeBufferPointer { kp in
@@ -47,12 +48,14 @@ final class AttentionTests: XCTestCase {
                                           v: vp.baseAddress!, vStride: kvHeads * hd, queries: queries, keys: keys,
                                           layout: .init(heads: heads, kvHeads: kvHeads, headDim: hd),
                                           scale: 1 / Float(hd).squareRoot(), causalOffset: causalOffset,
-                                          precision: precision, out: op.baseAddress!, outStride: heads * hd)
+                                          precision: precision, out: op.baseAddress!, outStride: heads * hd, isa: isa)
                     }
                 }
             }
         }
-        XCTAssertLessThan(maxAbsDiff(got, want), tolerance, "q\(queries) k\(keys) causal \(String(describing: causalOffset)) \(precision)")
+        XCTAssertLessThan(maxAbsDiff(got, want), tolerance,
+                          "\(isa) q\(queries) k\(keys) causal \(String(describing: causalOffset)) \(precision)")
+        }
     }
 
     func testBidirectionalF32() {
@@ -66,6 +69,12 @@ final class AttentionTests: XCTestCase {
     func testCausalDecodeStepWithCache() {
         // One new query at absolute position 9 sees all 10 keys.
         check(queries: 1, keys: 10, heads: 4, kvHeads: 1, hd: 16, causalOffset: 9, precision: .f32, tolerance: 1e-5)
+    }
+
+    func testF32AcrossSeveralF32KeyChunksWithOddHeadDim() {
+        // 600 keys: three f32 value chunks of 256; head dim 13: odd k for the score product.
+        check(queries: 70, keys: 600, heads: 3, kvHeads: 1, hd: 13, causalOffset: nil, precision: .f32, tolerance: 1e-5)
+        check(queries: 9, keys: 300, heads: 2, kvHeads: 2, hd: 13, causalOffset: 291, precision: .f32, tolerance: 1e-5)
     }
 
     func testBidirectionalBF16() {

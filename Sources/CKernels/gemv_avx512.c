@@ -15,8 +15,12 @@ TGT void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int 
     for (; n + 4 <= n1; n += 4) {
         const uint16_t *w0 = w + (size_t)n * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
         __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        const char *ahead = (const char *)(w0 + 4 * (size_t)ldw);  // next group: rows too short for the prefetcher
+        int prefetch = n + 8 <= n1;
         for (int i = 0; i < kfull; i += 32) {
             __m512bh xv = (__m512bh)_mm512_loadu_si512((const void *)(x + i));
+            if (prefetch)
+                for (int j = 0; j < 4; j++) _mm_prefetch(ahead + ((size_t)j * ldw + i) * 2, _MM_HINT_T0);
             a0 = _mm512_dpbf16_ps(a0, xv, (__m512bh)_mm512_loadu_si512((const void *)(w0 + i)));
             a1 = _mm512_dpbf16_ps(a1, xv, (__m512bh)_mm512_loadu_si512((const void *)(w1 + i)));
             a2 = _mm512_dpbf16_ps(a2, xv, (__m512bh)_mm512_loadu_si512((const void *)(w2 + i)));
@@ -60,8 +64,12 @@ TGT void ck_gemv_f16_avx512(const float *x, int k, const uint16_t *w, int ldw, i
     for (; n + 4 <= n1; n += 4) {
         const uint16_t *w0 = w + (size_t)n * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
         __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        const char *ahead = (const char *)(w0 + 4 * (size_t)ldw);
+        int prefetch = n + 8 <= n1;
         for (int i = 0; i < kfull; i += 16) {
             __m512 xv = _mm512_loadu_ps(x + i);
+            if (prefetch && (i & 31) == 0)
+                for (int j = 0; j < 4; j++) _mm_prefetch(ahead + ((size_t)j * ldw + i) * 2, _MM_HINT_T0);
             a0 = _mm512_fmadd_ps(xv, LOADH(w0 + i), a0);
             a1 = _mm512_fmadd_ps(xv, LOADH(w1 + i), a1);
             a2 = _mm512_fmadd_ps(xv, LOADH(w2 + i), a2);

@@ -98,6 +98,9 @@ void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float *pa
 void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n0, int n1, float *y,
                   const float *bias);
 
+/// Sum of `n` floats read once, front to back (x 32-byte aligned for the vector path): a streaming read.
+float ck_stream_read(int isa, const float *x, size_t n);
+
 // ---- element-wise, per ISA (CK_ISA_*) ----
 
 /// Each of `rows` rows (stride ld) of length n: x ← softmax(x). Rows of all −inf become 0; a NaN

@@ -33,22 +33,8 @@ void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int 
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define TGT __attribute__((target("avx2,fma,f16c")))
-
-// 8 consecutive weights of one row, widened to f32.
-TGT static inline __m256 load8(const void *row, int k, int elem) {
-    if (elem == CK_ELEM_F32) return _mm256_loadu_ps((const float *)row + k);
-    __m128i h = _mm_loadu_si128((const __m128i *)((const uint16_t *)row + k));
-    if (elem == CK_ELEM_F16) return _mm256_cvtph_ps(h);
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-TGT static inline float load1(const void *row, int k, int elem) {
-    if (elem == CK_ELEM_F32) return ((const float *)row)[k];
-    uint16_t v = ((const uint16_t *)row)[k];
-    return elem == CK_ELEM_F16 ? _cvtsh_ss(v) : ck_bf16_value(v);
-}
+#include "ck_avx2.h"
+#define TGT CK_TGT_AVX2
 
 // r[i] = row i in, column i out (8×8 f32).
 TGT static inline void transpose8(__m256 r[8]) {
@@ -81,7 +67,7 @@ __attribute__((always_inline)) TGT static inline void pack_b_panel(const void *b
             for (int half = 0; half < CK_F32_NR; half += 8) {
                 __m256 r[8];
                 for (int i = 0; i < 8; i++)
-                    r[i] = load8((const char *)b + ((size_t)(n + half + i) * ldb + k0) * esize, done, elem);
+                    r[i] = ck_load8((const char *)b + ((size_t)(n + half + i) * ldb + k0) * esize, done, elem);
                 transpose8(r);
                 for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + (size_t)(done + i) * CK_F32_NR + half, r[i]);
             }
@@ -92,7 +78,7 @@ __attribute__((always_inline)) TGT static inline void pack_b_panel(const void *b
         const void *src = (const char *)b + ((size_t)row * ldb + k0) * esize;
 #pragma clang loop vectorize(disable)
         for (int k = done; k < kc; k++)
-            dst[(size_t)k * CK_F32_NR + j] = row < n1 && k < full ? load1(src, k, elem) : 0.0f;
+            dst[(size_t)k * CK_F32_NR + j] = row < n1 && k < full ? ck_load1(src, k, elem) : 0.0f;
     }
 }
 

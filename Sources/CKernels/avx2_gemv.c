@@ -4,28 +4,8 @@
 #include "ck_internal.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define TGT __attribute__((target("avx2,fma,f16c")))
-
-TGT static inline __m256 load8(const void *row, int k, int elem) {
-    if (elem == CK_ELEM_F32) return _mm256_loadu_ps((const float *)row + k);
-    __m128i h = _mm_loadu_si128((const __m128i *)((const uint16_t *)row + k));
-    if (elem == CK_ELEM_F16) return _mm256_cvtph_ps(h);
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-TGT static inline float load1(const void *row, int k, int elem) {
-    if (elem == CK_ELEM_F32) return ((const float *)row)[k];
-    uint16_t v = ((const uint16_t *)row)[k];
-    return elem == CK_ELEM_F16 ? _cvtsh_ss(v) : ck_bf16_value(v);
-}
-
-TGT static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+#include "ck_avx2.h"
+#define TGT CK_TGT_AVX2
 
 // Four rows at a time, 16 k per step (two accumulators a row keep both FMA ports busy).
 __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k, const void *w, size_t ldw, int n0,
@@ -49,18 +29,18 @@ __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k
                 for (int j = 0; j < 4; j++) _mm_prefetch(ahead + j * rowBytes + (size_t)i * esize, _MM_HINT_T0);
 #pragma clang loop unroll(full)
             for (int j = 0; j < 4; j++) {
-                a[j][0] = _mm256_fmadd_ps(x0, load8(r[j], i, elem), a[j][0]);
-                a[j][1] = _mm256_fmadd_ps(x1, load8(r[j], i + 8, elem), a[j][1]);
+                a[j][0] = _mm256_fmadd_ps(x0, ck_load8(r[j], i, elem), a[j][0]);
+                a[j][1] = _mm256_fmadd_ps(x1, ck_load8(r[j], i + 8, elem), a[j][1]);
             }
         }
         if (i < k8) {
             __m256 x0 = _mm256_loadu_ps(x + i);
-            for (int j = 0; j < 4; j++) a[j][0] = _mm256_fmadd_ps(x0, load8(r[j], i, elem), a[j][0]);
+            for (int j = 0; j < 4; j++) a[j][0] = _mm256_fmadd_ps(x0, ck_load8(r[j], i, elem), a[j][0]);
             i += 8;
         }
         for (int j = 0; j < 4; j++) {
-            float s = hsum(_mm256_add_ps(a[j][0], a[j][1]));
-            for (int t = i; t < k; t++) s += x[t] * load1(r[j], t, elem);
+            float s = ck_hsum256(_mm256_add_ps(a[j][0], a[j][1]));
+            for (int t = i; t < k; t++) s += x[t] * ck_load1(r[j], t, elem);
             y[n + j] = s + (bias ? bias[n + j] : 0.0f);
         }
     }
@@ -68,9 +48,9 @@ __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k
         const void *r0 = (const char *)w + (size_t)n * ldw * esize;
         __m256 a0 = _mm256_setzero_ps();
         int i = 0;
-        for (; i < k8; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), load8(r0, i, elem), a0);
-        float s = hsum(a0);
-        for (; i < k; i++) s += x[i] * load1(r0, i, elem);
+        for (; i < k8; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), ck_load8(r0, i, elem), a0);
+        float s = ck_hsum256(a0);
+        for (; i < k; i++) s += x[i] * ck_load1(r0, i, elem);
         y[n] = s + (bias ? bias[n] : 0.0f);
     }
 }
@@ -100,3 +80,43 @@ void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n
     ck_trap("ck_gemv_avx2");
 }
 #endif
+
+// out[0, width) = sum_j p[j] · v[j·ldv + (0..width)]: the P·V of one decode query (a transposed GEMV),
+// 64 output columns at a time in registers.
+#if defined(__x86_64__)
+TGT static void weighted_rows_avx2(const float *p, int n, const float *v, int ldv, int width, float *out) {
+    int d = 0;
+    for (; d + 64 <= width; d += 64) {
+        __m256 a[8];
+        for (int t = 0; t < 8; t++) a[t] = _mm256_setzero_ps();
+        for (int j = 0; j < n; j++) {
+            __m256 pj = _mm256_set1_ps(p[j]);
+            const float *row = v + (size_t)j * ldv + d;
+#pragma clang loop unroll(full)
+            for (int t = 0; t < 8; t++) a[t] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(row + 8 * t), a[t]);
+        }
+        for (int t = 0; t < 8; t++) _mm256_storeu_ps(out + d + 8 * t, a[t]);
+    }
+    for (; d + 8 <= width; d += 8) {
+        __m256 a = _mm256_setzero_ps();
+        for (int j = 0; j < n; j++) a = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(v + (size_t)j * ldv + d), a);
+        _mm256_storeu_ps(out + d, a);
+    }
+    for (; d < width; d++) {
+        float s = 0;
+        for (int j = 0; j < n; j++) s += p[j] * v[(size_t)j * ldv + d];
+        out[d] = s;
+    }
+}
+#endif
+
+void ck_weighted_rows(int isa, const float *p, int n, const float *v, int ldv, int width, float *out) {
+#if defined(__x86_64__)
+    if (isa != CK_ISA_PORTABLE) { weighted_rows_avx2(p, n, v, ldv, width, out); return; }
+#else
+    if (isa != CK_ISA_PORTABLE) ck_trap("ck_weighted_rows (vector ISA)");
+#endif
+    for (int d = 0; d < width; d++) out[d] = 0;
+    for (int j = 0; j < n; j++)
+        for (int d = 0; d < width; d++) out[d] += p[j] * v[(size_t)j * ldv + d];
+}

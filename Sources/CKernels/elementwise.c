@@ -8,9 +8,9 @@
 #define EXP_HI 88.3f
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "ck_avx2.h"
 #define TGT512 __attribute__((target("avx512f")))
-#define TGT256 __attribute__((target("avx2,fma")))
+#define TGT256 CK_TGT_AVX2
 
 // exp(x) for f32 lanes: range reduction by ln2 (Cody–Waite) and a degree-6 polynomial; ≤ 2 ulp on
 // [−87.3, 88.3]; 0 below, saturating above (never reached by softmax, whose inputs are ≤ 0).
@@ -57,82 +57,6 @@ TGT256 static inline __m256 exp256(__m256 x) {
     return _mm256_andnot_ps(tiny, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
 }
 
-TGT512 static void softmax_rows_512(float *x, int rows, int n, int ld, float scale) {
-    for (int r = 0; r < rows; r++) {
-        float *row = x + (size_t)r * ld;
-        if (scale != 1.0f)
-            for (int j = 0; j < n; j++) row[j] *= scale;
-        __m512 vmax = _mm512_set1_ps(-INFINITY);
-        int i = 0;
-        for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(row + i));
-        float m = _mm512_reduce_max_ps(vmax);
-        for (; i < n; i++) m = row[i] > m ? row[i] : m;
-        if (m == -INFINITY) {
-            for (i = 0; i < n; i++) row[i] = row[i] != row[i] ? row[i] : 0;
-            continue;
-        }
-        __m512 vm = _mm512_set1_ps(m), vsum = _mm512_setzero_ps();
-        for (i = 0; i + 16 <= n; i += 16) {
-            __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(row + i), vm));
-            _mm512_storeu_ps(row + i, e);
-            vsum = _mm512_add_ps(vsum, e);
-        }
-        float sum = _mm512_reduce_add_ps(vsum);
-        for (; i < n; i++) {
-            row[i] = expf(row[i] - m);
-            sum += row[i];
-        }
-        __m512 inv = _mm512_set1_ps(1.0f / sum);
-        for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(row + i, _mm512_mul_ps(_mm512_loadu_ps(row + i), inv));
-        for (; i < n; i++) row[i] *= 1.0f / sum;
-    }
-}
-
-TGT256 static inline float hmax256(__m256 v) {
-    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_max_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-TGT256 static inline float hsum256(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-TGT256 static void softmax_rows_256(float *x, int rows, int n, int ld, float scale) {
-    for (int r = 0; r < rows; r++) {
-        float *row = x + (size_t)r * ld;
-        if (scale != 1.0f)
-            for (int j = 0; j < n; j++) row[j] *= scale;
-        __m256 vmax = _mm256_set1_ps(-INFINITY);
-        int i = 0;
-        for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(row + i));
-        float m = hmax256(vmax);
-        for (; i < n; i++) m = row[i] > m ? row[i] : m;
-        if (m == -INFINITY) {
-            for (i = 0; i < n; i++) row[i] = row[i] != row[i] ? row[i] : 0;
-            continue;
-        }
-        __m256 vm = _mm256_set1_ps(m), vsum = _mm256_setzero_ps();
-        for (i = 0; i + 8 <= n; i += 8) {
-            __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(row + i), vm));
-            _mm256_storeu_ps(row + i, e);
-            vsum = _mm256_add_ps(vsum, e);
-        }
-        float sum = hsum256(vsum);
-        for (; i < n; i++) {
-            row[i] = expf(row[i] - m);
-            sum += row[i];
-        }
-        __m256 inv = _mm256_set1_ps(1.0f / sum);
-        for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(row + i, _mm256_mul_ps(_mm256_loadu_ps(row + i), inv));
-        for (; i < n; i++) row[i] *= 1.0f / sum;
-    }
-}
-
 // x·sigmoid(k·x) = x / (1 + exp(−k·x)): k = 1.702 (QuickGELU), 1 (SiLU); times u[i] when u is given.
 TGT512 static void gated_512(float *x, const float *u, size_t count, float k) {
     const __m512 nk = _mm512_set1_ps(-k), one = _mm512_set1_ps(1.0f);
@@ -161,27 +85,55 @@ TGT256 static void gated_256(float *x, const float *u, size_t count, float k) {
         x[i] = u ? s * u[i] : s;
     }
 }
-#endif
 
-static void softmax_rows_scalar(float *x, int rows, int n, int ld, float scale) {
-    for (int r = 0; r < rows; r++) {
-        float *row = x + (size_t)r * ld;
-        if (scale != 1.0f)
-            for (int j = 0; j < n; j++) row[j] *= scale;
-        float m = -INFINITY;
-        for (int i = 0; i < n; i++) m = row[i] > m ? row[i] : m;
-        if (m == -INFINITY) {
-            for (int i = 0; i < n; i++) row[i] = row[i] != row[i] ? row[i] : 0;
-            continue;
-        }
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            row[i] = expf(row[i] - m);
-            sum += row[i];
-        }
-        for (int i = 0; i < n; i++) row[i] *= 1.0f / sum;
+// One key tile of flash-style attention, per row: x ← exp(scale·x − m_new) with m_new = max(m, tile max),
+// alpha = exp(m − m_new) (the factor earlier tiles' sums and outputs are rescaled by), l ← l·alpha + Σx.
+// A row with every score −inf so far stays 0 with alpha = 1.
+#define ONLINE_SOFTMAX(NAME, TGT, VEC, W, LOAD, STORE, SET1, MUL, SUB, ADD, MAX, EXP, HMAX, HSUM, ZERO) \
+    TGT static void NAME(float *x, int rows, int n, int ld, float scale, float *m, float *l, float *alpha) { \
+        for (int r = 0; r < rows; r++) {                                                                   \
+            float *row = x + (size_t)r * ld;                                                               \
+            VEC vs = SET1(scale), vmax = SET1(-INFINITY);                                                  \
+            int i = 0;                                                                                     \
+            for (; i + W <= n; i += W) {                                                                   \
+                VEC v = MUL(LOAD(row + i), vs);                                                            \
+                STORE(row + i, v);                                                                         \
+                vmax = MAX(vmax, v);                                                                       \
+            }                                                                                              \
+            float mt = HMAX(vmax);                                                                         \
+            for (; i < n; i++) {                                                                           \
+                row[i] *= scale;                                                                           \
+                mt = row[i] > mt ? row[i] : mt;                                                            \
+            }                                                                                              \
+            float mn = m[r] > mt ? m[r] : mt;                                                              \
+            if (mn == -INFINITY) {                                                                         \
+                for (i = 0; i < n; i++) row[i] = row[i] != row[i] ? row[i] : 0;                            \
+                alpha[r] = 1;                                                                              \
+                continue;                                                                                  \
+            }                                                                                              \
+            VEC vm = SET1(mn), vsum = ZERO();                                                              \
+            for (i = 0; i + W <= n; i += W) {                                                              \
+                VEC e = EXP(SUB(LOAD(row + i), vm));                                                       \
+                STORE(row + i, e);                                                                         \
+                vsum = ADD(vsum, e);                                                                       \
+            }                                                                                              \
+            float sum = HSUM(vsum);                                                                        \
+            for (; i < n; i++) {                                                                           \
+                row[i] = expf(row[i] - mn);                                                                \
+                sum += row[i];                                                                             \
+            }                                                                                              \
+            alpha[r] = m[r] == -INFINITY ? 0.0f : expf(m[r] - mn);                                         \
+            l[r] = l[r] * alpha[r] + sum;                                                                  \
+            m[r] = mn;                                                                                     \
+        }                                                                                                  \
     }
-}
+
+ONLINE_SOFTMAX(online_softmax_512, TGT512, __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_mul_ps,
+               _mm512_sub_ps, _mm512_add_ps, _mm512_max_ps, exp512, _mm512_reduce_max_ps, _mm512_reduce_add_ps,
+               _mm512_setzero_ps)
+ONLINE_SOFTMAX(online_softmax_256, TGT256, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_mul_ps,
+               _mm256_sub_ps, _mm256_add_ps, _mm256_max_ps, exp256, ck_hmax256, ck_hsum256, _mm256_setzero_ps)
+#endif
 
 static void gated_scalar(float *x, const float *u, size_t count, float k) {
     for (size_t i = 0; i < count; i++) {
@@ -190,13 +142,16 @@ static void gated_scalar(float *x, const float *u, size_t count, float k) {
     }
 }
 
+// Softmax is one key tile of the online form from a fresh state, then a division by the row's sum.
 void ck_softmax_rows_scaled(int isa, float *x, int rows, int n, int ld, float scale) {
-#if defined(__x86_64__)
-    if (isa == CK_ISA_AVX512BF16) { softmax_rows_512(x, rows, n, ld, scale); return; }
-    if (isa == CK_ISA_AVX2) { softmax_rows_256(x, rows, n, ld, scale); return; }
-#endif
-    if (isa != CK_ISA_PORTABLE) ck_trap("ck_softmax_rows_scaled (vector ISA)");
-    softmax_rows_scalar(x, rows, n, ld, scale);
+    for (int r = 0; r < rows; r++) {
+        float *row = x + (size_t)r * ld;
+        float m = -INFINITY, l = 0, alpha;
+        ck_online_softmax_tile(isa, row, 1, n, n, scale, &m, &l, &alpha);
+        if (l == 0) continue;  // a row of all −inf: left as zeros
+        float inv = 1.0f / l;
+        for (int i = 0; i < n; i++) row[i] *= inv;
+    }
 }
 
 static void gated(int isa, float *x, const float *u, size_t count, float k) {
@@ -206,6 +161,40 @@ static void gated(int isa, float *x, const float *u, size_t count, float k) {
 #endif
     if (isa != CK_ISA_PORTABLE) ck_trap("activation kernel (vector ISA)");
     gated_scalar(x, u, count, k);
+}
+
+static void online_softmax_scalar(float *x, int rows, int n, int ld, float scale, float *m, float *l, float *alpha) {
+    for (int r = 0; r < rows; r++) {
+        float *row = x + (size_t)r * ld;
+        float mt = -INFINITY;
+        for (int i = 0; i < n; i++) {
+            row[i] *= scale;
+            mt = row[i] > mt ? row[i] : mt;
+        }
+        float mn = m[r] > mt ? m[r] : mt;
+        if (mn == -INFINITY) {
+            for (int i = 0; i < n; i++) row[i] = row[i] != row[i] ? row[i] : 0;
+            alpha[r] = 1;
+            continue;
+        }
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            row[i] = expf(row[i] - mn);
+            sum += row[i];
+        }
+        alpha[r] = m[r] == -INFINITY ? 0.0f : expf(m[r] - mn);
+        l[r] = l[r] * alpha[r] + sum;
+        m[r] = mn;
+    }
+}
+
+void ck_online_softmax_tile(int isa, float *x, int rows, int n, int ld, float scale, float *m, float *l, float *alpha) {
+#if defined(__x86_64__)
+    if (isa == CK_ISA_AVX512BF16) { online_softmax_512(x, rows, n, ld, scale, m, l, alpha); return; }
+    if (isa == CK_ISA_AVX2) { online_softmax_256(x, rows, n, ld, scale, m, l, alpha); return; }
+#endif
+    if (isa != CK_ISA_PORTABLE) ck_trap("ck_online_softmax_tile (vector ISA)");
+    online_softmax_scalar(x, rows, n, ld, scale, m, l, alpha);
 }
 
 void ck_softmax_rows(int isa, float *x, int rows, int n, int ld) { ck_softmax_rows_scaled(isa, x, rows, n, ld, 1.0f); }

@@ -3,8 +3,9 @@ import CKernels
 /// Matrix products against stored weights: `y = x·Wᵀ + b`, choosing the kernel by kernel ISA, weight
 /// type and row count:
 /// - avx512bf16: bf16/f16 weights with bf16 products (PackedGEMM.bf16; decode GEMV in registers: bf16
-///   with vdpbf16ps, f16 widened with vcvtph2ps against f32 x); f32 weights: OpenBLAS; bf16/f16 weights
-///   with f32 arithmetic: the AVX2 f32 kernels (this CPU has AVX2).
+///   with vdpbf16ps, f16 widened with vcvtph2ps against f32 x); f32 weights, and bf16/f16 weights with
+///   f32 arithmetic: the AVX2 f32 kernels (this CPU has AVX2; measured 3× OpenBLAS 0.3's sgemm, which
+///   does not know Sapphire/Emerald Rapids and runs its Prescott kernels there).
 /// - avx2: every weight type through the AVX2 f32 kernels (PackedGEMM.f32, GEMV widening in registers).
 /// - portable: OpenBLAS, bf16/f16 row blocks widened to f32 first.
 public enum MatMul {
@@ -21,9 +22,9 @@ public enum MatMul {
         let lda = ldx ?? k, ldc = ldo ?? n
         if m == 0 || n == 0 { return }
         switch (isa, w.element) {
-        case (.portable, _), (.avx512bf16, .f32):
+        case (.portable, _):
             blasLinear(x, m: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc, isa: isa)
-        case (.avx512bf16, _) where bf16Arithmetic:
+        case (.avx512bf16, .bf16) where bf16Arithmetic, (.avx512bf16, .f16) where bf16Arithmetic:
             if m < gemvRows {
                 for r in 0..<m { gemvAVX512(x + r * lda, weight: w, bias: bias, out: out + r * ldc) }
             } else {
@@ -64,7 +65,7 @@ public enum MatMul {
                 ck_gemv_f16_avx512(x, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
         case .f32:
-            preconditionFailure("f32 weights take OpenBLAS on avx512bf16")
+            preconditionFailure("f32 weights take the AVX2 f32 kernels on avx512bf16")
         }
     }
 

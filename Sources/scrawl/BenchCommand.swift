@@ -144,7 +144,7 @@ struct BenchCommand: ParsableCommand {
             for (key, value) in report {
                 let text: String
                 if let d = value as? Double { text = String(format: d < 10 ? "%.3f" : "%.1f", d) } else { text = "\(value)" }
-                writeStandardOutput(key.padding(toLength: 18, withPad: " ", startingAt: 0) + text + "\n")
+                writeStandardOutput(key.padding(toLength: 20, withPad: " ", startingAt: 0) + text + "\n")
             }
         }
     }

@@ -77,6 +77,31 @@ final class AttentionTests: XCTestCase {
         check(queries: 9, keys: 300, heads: 2, kvHeads: 2, hd: 13, causalOffset: 291, precision: .f32, tolerance: 1e-5)
     }
 
+    /// A NaN key reaches exactly the queries that see it (causal: the later ones), on every path.
+    func testNaNKeyReachesOnlyTheQueriesThatSeeIt() {
+        let n = 20, hd = 8
+        var rng = SeededValues(seed: 77)
+        let q = rng.array(n * hd)
+        var k = rng.array(n * hd)
+        let v = rng.array(n * hd)
+        k[10 * hd + 3] = .nan
+        for isa in KernelISA.available {
+            for precision in [Attention.Precision.f32, .bf16] {
+                var got = [Float](repeating: 0, count: n * hd)
+                got.withUnsafeMutableBufferPointer { op in
+                    Attention.compute(q: q, qStride: hd, k: k, kStride: hd, v: v, vStride: hd, queries: n, keys: n,
+                                      layout: .init(heads: 1, kvHeads: 1, headDim: hd), scale: 0.35, causalOffset: 0,
+                                      precision: precision, out: op.baseAddress!, outStride: hd, isa: isa)
+                }
+                for i in 0..<n {
+                    let row = got[(i * hd)..<((i + 1) * hd)]
+                    XCTAssertEqual(row.allSatisfy(\.isNaN), i >= 10, "\(isa) \(precision) query \(i)")
+                    XCTAssertEqual(row.allSatisfy(\.isFinite), i < 10, "\(isa) \(precision) query \(i)")
+                }
+            }
+        }
+    }
+
     func testBidirectionalBF16() {
         check(queries: 130, keys: 130, heads: 2, kvHeads: 2, hd: 80, causalOffset: nil, precision: .bf16, tolerance: 2e-2)
     }

@@ -65,3 +65,40 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 }
+
+/// RMSNorm and LayerNorm on every kernel ISA against f64, widths across every vector tail, NaN rows.
+final class NormTests: XCTestCase {
+    func testNormsMatchF64() {
+        for isa in KernelISA.available {
+            for n in [1, 7, 8, 15, 16, 17, 33, 1280] {
+                let rows = 3
+                var rng = SeededValues(seed: UInt64(n))
+                var x = rng.array(rows * n).map { $0 * 3 + 0.5 }
+                x[2 * n] = .nan  // the last row
+                let w = rng.array(n), b = rng.array(n)
+                var rms = [Float](repeating: 0, count: rows * n), ln = rms
+                x.withUnsafeBufferPointer { xp in
+                    rms.withUnsafeMutableBufferPointer {
+                        Norms.rmsNorm(xp.baseAddress!, rows: rows, width: n, weight: w, eps: 1e-6, out: $0.baseAddress!, isa: isa)
+                    }
+                    ln.withUnsafeMutableBufferPointer {
+                        Norms.layerNorm(xp.baseAddress!, rows: rows, width: n, weight: w, bias: b, eps: 1e-5, out: $0.baseAddress!, isa: isa)
+                    }
+                }
+                for r in 0..<2 {
+                    let row = x[(r * n)..<((r + 1) * n)].map(Double.init)
+                    let inv = 1 / (row.map { $0 * $0 }.reduce(0, +) / Double(n) + 1e-6).squareRoot()
+                    let mean = row.reduce(0, +) / Double(n)
+                    let sd = 1 / (row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n) + 1e-5).squareRoot()
+                    for i in 0..<n {
+                        XCTAssertEqual(Double(rms[r * n + i]), Double(w[i]) * row[i] * inv, accuracy: 1e-5, "\(isa) rms n\(n)")
+                        XCTAssertEqual(Double(ln[r * n + i]), (row[i] - mean) * sd * Double(w[i]) + Double(b[i]), accuracy: 1e-4,
+                                       "\(isa) layerNorm n\(n)")
+                    }
+                }
+                XCTAssertTrue(rms[(2 * n)...].allSatisfy(\.isNaN), "\(isa) rms NaN row n\(n)")
+                XCTAssertTrue(ln[(2 * n)...].allSatisfy(\.isNaN), "\(isa) layerNorm NaN row n\(n)")
+            }
+        }
+    }
+}

@@ -90,4 +90,38 @@ final class KernelBenchmarks: XCTestCase {
             }
         }
     }
+
+    /// Cache blocking sweep for both packed kernels on the vision fc1 shape (how kcMax/rowBlock were chosen).
+    func testGEMMBlockingSweep() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["SCRAWL_KERNEL_SWEEP"] == "1", "set SCRAWL_KERNEL_SWEEP=1")
+        let (m, n, k) = (2592, 5120, 1280)
+        let a = FloatBuffer(SeededValues(seed: 4).arrayCopy(m * k))
+        let c = FloatBuffer(count: m * n)
+        let w = weights(n * k, .bf16)
+        defer { w.deallocate() }
+        var kernels: [(String, PackedGEMM)] = []
+        if KernelISA.best == .avx512bf16 {
+            for kc in [256, 512, 768, 1024] {
+                for rb in [120, 240, 480] {
+                    kernels.append(("bf16", PackedGEMM(arithmetic: .bf16, mr: PackedGEMM.bf16.mr, nr: PackedGEMM.bf16.nr,
+                                                       kcMax: kc, rowBlock: rb)))
+                }
+            }
+        }
+        for kc in [128, 256, 384, 512] {
+            for rb in [60, 120, 240, 480] {
+                kernels.append(("f32", PackedGEMM(arithmetic: .f32, mr: PackedGEMM.f32.mr, nr: PackedGEMM.f32.nr, kcMax: kc, rowBlock: rb)))
+            }
+        }
+        for (name, kernel) in kernels {
+            let run = {
+                kernel.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: UnsafeRawPointer(w), element: .bf16, ldb: k, c: c.pointer,
+                            ldc: n, bias: nil)
+            }
+            run()
+            let t = (0..<2).map { _ in seconds(run) }.min()!
+            print(String(format: "[sweep] %@ kc %d rowBlock %d: %.1f GFLOP/s", name, kernel.kcMax, kernel.rowBlock,
+                         2 * Double(m) * Double(n) * Double(k) / t / 1e9))
+        }
+    }
 }

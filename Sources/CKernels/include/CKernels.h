@@ -101,6 +101,9 @@ void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n
 /// Sum of `n` floats read once, front to back (x 32-byte aligned for the vector path): a streaming read.
 float ck_stream_read(int isa, const float *x, size_t n);
 
+/// out[0, width) = sum_j p[j]·v[j·ldv + ·] for j < n (one decode query's P·V); AVX2 on both vector ISAs.
+void ck_weighted_rows(int isa, const float *p, int n, const float *v, int ldv, int width, float *out);
+
 // ---- element-wise, per ISA (CK_ISA_*) ----
 
 /// Each of `rows` rows (stride ld) of length n: x ← softmax(x). Rows of all −inf become 0; a NaN
@@ -108,11 +111,20 @@ float ck_stream_read(int isa, const float *x, size_t n);
 void ck_softmax_rows(int isa, float *x, int rows, int n, int ld);
 /// As ck_softmax_rows on scale·x (the product rounded to f32 first, as `(q·k)·scale` then softmax).
 void ck_softmax_rows_scaled(int isa, float *x, int rows, int n, int ld, float scale);
+/// One key tile of flash-style attention over `rows` rows (stride ld) of n scores, with running row
+/// maxima m and sums l: x ← exp(scale·x − m'), m' = max(m, max scale·x), alpha = exp(m − m') (the factor
+/// earlier tiles' sums and outputs are rescaled by), l ← l·alpha + Σ x. Start with m = −inf, l = 0.
+void ck_online_softmax_tile(int isa, float *x, int rows, int n, int ld, float scale, float *m, float *l, float *alpha);
 /// x ← x·sigmoid(1.702·x) (QuickGELU), count values.
 void ck_quick_gelu(int isa, float *x, size_t count);
 /// gate ← silu(gate) ⊙ up (SwiGLU), count values.
 void ck_silu_mul(int isa, float *gate, const float *up, size_t count);
 /// x ← SiLU(x), count values.
 void ck_silu(int isa, float *x, size_t count);
+/// Per row of width n: out = weight ⊙ (x / sqrt(mean(x²) + eps)) (RMSNorm).
+void ck_rms_norm(int isa, const float *x, int rows, int n, const float *weight, float eps, float *out);
+/// Per row of width n: out = (x − mean)/sqrt(var + eps)·weight + bias (biased variance; bias may be NULL).
+void ck_layer_norm(int isa, const float *x, int rows, int n, const float *weight, const float *bias, float eps,
+                   float *out);
 
 #endif

@@ -20,10 +20,14 @@ public struct PackedGEMM: Sendable {
     /// Rows of packed A per block while B panels stream (a multiple of `mr`).
     public let rowBlock: Int
 
-    /// AVX-512 BF16 12×32 (vdpbf16ps).
+    // Blocking measured on the development machine (Intel Xeon, Emerald Rapids class, 2 cores, 48 KB L1d,
+    // 2 MB L2; KernelBenchmarks.testGEMMBlockingSweep on 2592×5120×1280): bf16 kc 768 ≈ kc 1024 (142 GFLOP/s)
+    // > 512 (136) > 256 (138–126), row block 120–480 within noise; f32 kc 512 / 120 rows 128 GFLOP/s,
+    // kc 384 ≈ 125, kc 256 ≈ 123, kc 128 ≈ 93.
+    /// AVX-512 BF16 12×32 (vdpbf16ps): B panel 32 columns × 384 pairs = 48 KB.
     public static let bf16 = PackedGEMM(arithmetic: .bf16, mr: Int(CK_MR), nr: Int(CK_NR), kcMax: 768, rowBlock: 240)
-    /// AVX2 6×16 f32 FMA (tuned on the development machine: see README "Kernels").
-    public static let f32 = PackedGEMM(arithmetic: .f32, mr: Int(CK_F32_MR), nr: Int(CK_F32_NR), kcMax: 256, rowBlock: 120)
+    /// AVX2 6×16 f32 FMA: B panel 16 columns × 512 = 32 KB, A panel 12 KB (both in L1 together).
+    public static let f32 = PackedGEMM(arithmetic: .f32, mr: Int(CK_F32_MR), nr: Int(CK_F32_NR), kcMax: 512, rowBlock: 120)
 
     /// The kernel an ISA uses for a given arithmetic (nil on `portable`, which uses OpenBLAS).
     public static func kernel(for isa: KernelISA, bf16Products: Bool) -> PackedGEMM? {

@@ -19,7 +19,4 @@ static inline float ck_bf16_value(uint16_t b) {
     memcpy(&f, &u, 4);
     return f;
 }
-
-/// A mask of the low `n` bits (n in 0...32).
-static inline uint32_t ck_low_bits(int n) { return n >= 32 ? 0xffffffffu : n <= 0 ? 0u : (1u << n) - 1u; }
 #endif

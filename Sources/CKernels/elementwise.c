@@ -14,44 +14,35 @@
 
 // exp(x) for f32 lanes: range reduction by ln2 (Cody–Waite) and a degree-6 polynomial; ≤ 2 ulp on
 // [−87.3, 88.3]; 0 below, saturating above (never reached by softmax, whose inputs are ≤ 0).
-// The clamps take x as their second operand so a NaN lane stays NaN.
+// The clamps take x as their second operand so a NaN lane stays NaN. Returns p·2^n in *n.
+#define EXP_POLY(VEC, SET1, MUL, ADD, FMADD, FNMADD, MAX, MIN, ROUND)                                       \
+    x = MAX(SET1(EXP_LO), x);                                                                              \
+    x = MIN(SET1(EXP_HI), x);                                                                              \
+    VEC n = ROUND(MUL(x, SET1(1.44269504088896341f)));                                                     \
+    VEC r = FNMADD(n, SET1(0.693359375f), x);                                                              \
+    r = FNMADD(n, SET1(-2.12194440e-4f), r);                                                               \
+    VEC p = SET1(1.9875691500e-4f);                                                                        \
+    p = FMADD(p, r, SET1(1.3981999507e-3f));                                                               \
+    p = FMADD(p, r, SET1(8.3334519073e-3f));                                                               \
+    p = FMADD(p, r, SET1(4.1665795894e-2f));                                                               \
+    p = FMADD(p, r, SET1(1.6666665459e-1f));                                                               \
+    p = FMADD(p, r, SET1(5.0000001201e-1f));                                                               \
+    p = FMADD(p, MUL(r, r), ADD(r, SET1(1.0f)));
+
+#define ROUND512(v) _mm512_roundscale_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define ROUND256(v) _mm256_round_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
 TGT512 static inline __m512 exp512(__m512 x) {
-    const __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
-    const __m512 ln2hi = _mm512_set1_ps(0.693359375f), ln2lo = _mm512_set1_ps(-2.12194440e-4f);
     __mmask16 tiny = _mm512_cmp_ps_mask(x, _mm512_set1_ps(EXP_LO), _CMP_LT_OQ);
-    x = _mm512_max_ps(_mm512_set1_ps(EXP_LO), x);
-    x = _mm512_min_ps(_mm512_set1_ps(EXP_HI), x);
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, ln2hi, x);
-    r = _mm512_fnmadd_ps(n, ln2lo, r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 r2 = _mm512_mul_ps(r, r);
-    p = _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    EXP_POLY(__m512, _mm512_set1_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_max_ps,
+             _mm512_min_ps, ROUND512)
     return _mm512_maskz_mov_ps(~tiny, _mm512_scalef_ps(p, n));
 }
 
 TGT256 static inline __m256 exp256(__m256 x) {
-    const __m256 log2e = _mm256_set1_ps(1.44269504088896341f);
-    const __m256 ln2hi = _mm256_set1_ps(0.693359375f), ln2lo = _mm256_set1_ps(-2.12194440e-4f);
     __m256 tiny = _mm256_cmp_ps(x, _mm256_set1_ps(EXP_LO), _CMP_LT_OQ);
-    x = _mm256_max_ps(_mm256_set1_ps(EXP_LO), x);
-    x = _mm256_min_ps(_mm256_set1_ps(EXP_HI), x);
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, ln2hi, x);
-    r = _mm256_fnmadd_ps(n, ln2lo, r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    __m256 r2 = _mm256_mul_ps(r, r);
-    p = _mm256_fmadd_ps(p, r2, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    EXP_POLY(__m256, _mm256_set1_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_max_ps,
+             _mm256_min_ps, ROUND256)
     // 2^n for n in [−126, 127]: the exponent field directly (NaN lanes: n is NaN, p is NaN → NaN).
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_andnot_ps(tiny, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));

@@ -1,35 +1,6 @@
-// bf16 <-> f32 conversion and the runtime CPU check.
+// Packing f32 activations (A) into bf16 pairs for the AVX-512 BF16 GEMM.
 #include "CKernels.h"
-#include <string.h>
-
-int ck_has_avx512bf16(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
-#else
-    return 0;
-#endif
-}
-
-static inline uint16_t to_bf16(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x0040u); // quiet NaN
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
-
-void ck_f32_to_bf16(const float *src, uint16_t *dst, size_t count) {
-    for (size_t i = 0; i < count; i++) dst[i] = to_bf16(src[i]);
-}
-
-void ck_bf16_to_f32(const uint16_t *src, float *dst, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        uint32_t u = (uint32_t)src[i] << 16;
-        memcpy(&dst[i], &u, 4);
-    }
-}
+#include "ck_internal.h"
 
 size_t ck_packed_a_words(int m, int kpairs) {
     size_t panels = (size_t)((m + CK_MR - 1) / CK_MR);
@@ -58,9 +29,7 @@ void ck_pack_a(const float *a, int lda, int m0, int m1, int k0, int kpairs, int 
     if (avail > 2 * kpairs) avail = 2 * kpairs;
     if (avail < 0) avail = 0;
 #if defined(__x86_64__)
-    static int fast = -1;
-    if (fast < 0) fast = ck_has_avx512bf16();
-    if (fast) {
+    {  // callers reach this only on the avx512bf16 kernel ISA
         // Convert each row's segment with vector instructions, then interleave 32-bit pairs.
         uint32_t rows[CK_MR][CK_KC_MAX_PAIRS];
         if (kpairs <= CK_KC_MAX_PAIRS) {
@@ -92,8 +61,8 @@ void ck_pack_a(const float *a, int lda, int m0, int m1, int k0, int kpairs, int 
             const float *src = a + (size_t)row * lda;
             for (int kp = 0; kp < kpairs; kp++) {
                 int k = k0 + 2 * kp;
-                uint32_t lo = k < k_end ? to_bf16(src[k]) : 0;
-                uint32_t hi = k + 1 < k_end ? to_bf16(src[k + 1]) : 0;
+                uint32_t lo = k < k_end ? ck_to_bf16(src[k]) : 0;
+                uint32_t hi = k + 1 < k_end ? ck_to_bf16(src[k + 1]) : 0;
                 dst[(size_t)kp * CK_MR + r] = lo | (hi << 16);
             }
         }

@@ -1,12 +1,13 @@
 // bf16 GEMM C = A·Bᵀ with AVX-512 BF16 (vdpbf16ps): A packed as bf16 pairs (ck_pack_a),
-// B = weights, bf16 row-major [N][K], packed here one CK_NR-column panel at a time.
+// B = weights, bf16 or f16 row-major [N][K], packed here one CK_NR-column panel at a time (f16 rounded
+// to bf16 while packing, so both run the same micro-kernel).
 #include "CKernels.h"
-#include <string.h>
+#include "ck_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#define TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,f16c")))
 
 // In-register transpose of a 16×16 block of 32-bit words: r[i] = row i in, column i out.
 TGT static inline void transpose16(__m512i r[16]) {
@@ -33,8 +34,20 @@ TGT static inline void transpose16(__m512i r[16]) {
     }
 }
 
+// 32 consecutive k values of one B row as 16 bf16 pairs (f16 rows: widened, then rounded to bf16).
+TGT static inline __m512i load_pairs(const uint16_t *src, int f16) {
+    if (!f16) return _mm512_loadu_si512((const void *)src);
+    __m512 lo = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)src));
+    __m512 hi = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(src + 16)));
+    return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+}
+
+TGT static inline uint32_t scalar_value(const uint16_t *src, int f16) {
+    return f16 ? ck_to_bf16(_cvtsh_ss(*src)) : *src;
+}
+
 __attribute__((noinline)) TGT static void pack_b_panel(const uint16_t *b, int ldb, int n, int n1, int k0, int kpairs,
-                                                       int k_end, uint32_t *dst) {
+                                                       int k_end, uint32_t *dst, int f16) {
     int full = (k_end - k0) / 2;
     if (full > kpairs) full = kpairs;
     int done = 0;  // pairs already packed by the vector path (all CK_NR rows present)
@@ -42,8 +55,7 @@ __attribute__((noinline)) TGT static void pack_b_panel(const uint16_t *b, int ld
         for (; done + 16 <= full; done += 16) {
             for (int half = 0; half < CK_NR; half += 16) {
                 __m512i r[16];
-                for (int i = 0; i < 16; i++)
-                    r[i] = _mm512_loadu_si512((const void *)(b + (size_t)(n + half + i) * ldb + k0 + 2 * done));
+                for (int i = 0; i < 16; i++) r[i] = load_pairs(b + (size_t)(n + half + i) * ldb + k0 + 2 * done, f16);
                 transpose16(r);
                 for (int i = 0; i < 16; i++)
                     _mm512_storeu_si512((void *)(dst + (size_t)(done + i) * CK_NR + half), r[i]);
@@ -61,13 +73,14 @@ __attribute__((noinline)) TGT static void pack_b_panel(const uint16_t *b, int ld
 #pragma clang loop vectorize(disable)
         for (int kp = done; kp < full; kp++) {
             uint32_t w;
-            memcpy(&w, src + 2 * kp, 4);
+            if (f16) w = scalar_value(src + 2 * kp, 1) | scalar_value(src + 2 * kp + 1, 1) << 16;
+            else memcpy(&w, src + 2 * kp, 4);
             dst[(size_t)kp * CK_NR + j] = w;
         }
         for (int kp = full > done ? full : done; kp < kpairs; kp++) {
             int k = k0 + 2 * kp;
-            uint32_t lo = k < k_end ? src[2 * kp] : 0;
-            uint32_t hi = k + 1 < k_end ? src[2 * kp + 1] : 0;
+            uint32_t lo = k < k_end ? scalar_value(src + 2 * kp, f16) : 0;
+            uint32_t hi = k + 1 < k_end ? scalar_value(src + 2 * kp + 1, f16) : 0;
             dst[(size_t)kp * CK_NR + j] = lo | (hi << 16);
         }
     }
@@ -121,7 +134,12 @@ size_t ck_packed_b_words(int n, int kpairs) {
 
 void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
     for (int n = 0; n < n1; n += CK_NR)
-        pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, packed + (size_t)(n / CK_NR) * CK_NR * kpairs);
+        pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, packed + (size_t)(n / CK_NR) * CK_NR * kpairs, 0);
+}
+
+void ck_pack_b_f16(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
+    for (int n = 0; n < n1; n += CK_NR)
+        pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, packed + (size_t)(n / CK_NR) * CK_NR * kpairs, 1);
 }
 
 static inline void masks_for(int cols, __mmask16 *mask0, __mmask16 *mask1) {
@@ -146,53 +164,14 @@ TGT void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, con
     }
 }
 
-TGT void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1,
-                      float *y, const float *bias) {
-    int kfull = k & ~31;
-    __mmask32 tail = (k & 31) ? (__mmask32)((1ull << (k & 31)) - 1) : 0;
-    int n = n0;
-    for (; n + 4 <= n1; n += 4) {
-        const uint16_t *w0 = w + (size_t)n * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
-        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-        for (int i = 0; i < kfull; i += 32) {
-            __m512bh xv = (__m512bh)_mm512_loadu_si512((const void *)(x + i));
-            a0 = _mm512_dpbf16_ps(a0, xv, (__m512bh)_mm512_loadu_si512((const void *)(w0 + i)));
-            a1 = _mm512_dpbf16_ps(a1, xv, (__m512bh)_mm512_loadu_si512((const void *)(w1 + i)));
-            a2 = _mm512_dpbf16_ps(a2, xv, (__m512bh)_mm512_loadu_si512((const void *)(w2 + i)));
-            a3 = _mm512_dpbf16_ps(a3, xv, (__m512bh)_mm512_loadu_si512((const void *)(w3 + i)));
-        }
-        if (tail) {
-            __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(tail, x + kfull);
-            a0 = _mm512_dpbf16_ps(a0, xv, (__m512bh)_mm512_maskz_loadu_epi16(tail, w0 + kfull));
-            a1 = _mm512_dpbf16_ps(a1, xv, (__m512bh)_mm512_maskz_loadu_epi16(tail, w1 + kfull));
-            a2 = _mm512_dpbf16_ps(a2, xv, (__m512bh)_mm512_maskz_loadu_epi16(tail, w2 + kfull));
-            a3 = _mm512_dpbf16_ps(a3, xv, (__m512bh)_mm512_maskz_loadu_epi16(tail, w3 + kfull));
-        }
-        float b0 = bias ? bias[n] : 0, b1 = bias ? bias[n + 1] : 0, b2 = bias ? bias[n + 2] : 0, b3 = bias ? bias[n + 3] : 0;
-        y[n] = _mm512_reduce_add_ps(a0) + b0;
-        y[n + 1] = _mm512_reduce_add_ps(a1) + b1;
-        y[n + 2] = _mm512_reduce_add_ps(a2) + b2;
-        y[n + 3] = _mm512_reduce_add_ps(a3) + b3;
-    }
-    for (; n < n1; n++) {
-        const uint16_t *w0 = w + (size_t)n * ldw;
-        __m512 a0 = _mm512_setzero_ps();
-        for (int i = 0; i < kfull; i += 32)
-            a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_loadu_si512((const void *)(x + i)),
-                                  (__m512bh)_mm512_loadu_si512((const void *)(w0 + i)));
-        if (tail)
-            a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_maskz_loadu_epi16(tail, x + kfull),
-                                  (__m512bh)_mm512_maskz_loadu_epi16(tail, w0 + kfull));
-        y[n] = _mm512_reduce_add_ps(a0) + (bias ? bias[n] : 0);
-    }
-}
-
 #else
-size_t ck_packed_b_words(int n, int kpairs) { return 0; }
-void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {}
+size_t ck_packed_b_words(int n, int kpairs) { return (size_t)((n + CK_NR - 1) / CK_NR) * CK_NR * (size_t)kpairs; }
+void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) { ck_trap("ck_pack_b"); }
+void ck_pack_b_f16(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
+    ck_trap("ck_pack_b_f16");
+}
 void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
-                            int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {}
-// Non-x86 builds: the Swift side never calls these (ck_has_avx512bf16() is 0).
-void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1, float *y,
-                  const float *bias) {}
+                            int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {
+    ck_trap("ck_gemm_bf16_prepacked");
+}
 #endif

@@ -21,23 +21,17 @@ public enum BFloat16 {
     public static func convert(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<UInt16>, count: Int) {
         ck_f32_to_bf16(src, dst, count)
     }
-
-    /// Whether this CPU runs the AVX-512 BF16 kernels (checked once at run time).
-    public static let hasNativeDotProduct: Bool = ck_has_avx512bf16() != 0
 }
 
-/// IEEE half precision (F16 checkpoints), converted in software so no target CPU flag is needed.
+/// IEEE half precision (F16 checkpoints), carried as UInt16 bit patterns.
 public enum Float16Bits {
-    public static func toFloat(_ h: UInt16) -> Float {
-        let sign = UInt32(h & 0x8000) << 16
-        let exp = Int((h >> 10) & 0x1f)
-        let mant = UInt32(h & 0x3ff)
-        if exp == 0 {
-            if mant == 0 { return Float(bitPattern: sign) }
-            let value = Float(mant) * Float(sign: .plus, exponent: -24, significand: 1)
-            return sign != 0 ? -value : value
-        }
-        if exp == 31 { return Float(bitPattern: sign | 0x7f80_0000 | (mant << 13)) }
-        return Float(bitPattern: sign | UInt32(exp - 15 + 127) << 23 | (mant << 13))
+    /// One value, in software (exact for subnormals, Inf and NaN).
+    @inline(__always)
+    public static func toFloat(_ h: UInt16) -> Float { ck_f16_to_f32_scalar(h) }
+
+    /// `count` values, vectorised (F16C) unless `isa` is portable.
+    public static func convert(_ src: UnsafePointer<UInt16>, to dst: UnsafeMutablePointer<Float>, count: Int,
+                               isa: KernelISA = .active) {
+        ck_f16_to_f32(isa.code, src, dst, count)
     }
 }

@@ -1,45 +1,95 @@
 import CKernels
 
-/// Matrix products against stored weights: `y = x·Wᵀ + b`, choosing the kernel by weight type and
-/// row count (bf16: AVX-512 BF16 GEMM/GEMV when the CPU has it; f32: OpenBLAS; otherwise convert
-/// row blocks to f32 and use OpenBLAS).
+/// Matrix products against stored weights: `y = x·Wᵀ + b`, choosing the kernel by kernel ISA, weight
+/// type and row count:
+/// - avx512bf16: bf16/f16 weights with bf16 products (PackedGEMM.bf16; decode GEMV in registers: bf16
+///   with vdpbf16ps, f16 widened with vcvtph2ps against f32 x); f32 weights, and bf16/f16 weights with
+///   f32 arithmetic: the AVX2 f32 kernels (this CPU has AVX2; measured 3× OpenBLAS 0.3's sgemm, which
+///   does not know Sapphire/Emerald Rapids and runs its Prescott kernels there).
+/// - avx2: every weight type through the AVX2 f32 kernels (PackedGEMM.f32, GEMV widening in registers).
+/// - portable: OpenBLAS, bf16/f16 row blocks widened to f32 first.
 public enum MatMul {
-    /// k-pairs per packed chunk of the bf16 GEMM (768 values of k: keeps A chunks in L3, B panels in L2).
-    static let chunkPairs = 384
+    /// Below this many rows, one GEMV per row (weights streamed once per row) beats packing.
+    static let gemvRows = 4
 
     /// out[m × W.rows] = x[m × W.cols]·Wᵀ (+ bias). Row strides default to the dense widths.
-    /// `bf16Arithmetic` false: bf16 weights are widened to f32 and multiplied in f32 (slower; exact parity runs).
+    /// `bf16Arithmetic` false: bf16/f16 weights are multiplied in f32 (exact parity runs); only the
+    /// avx512bf16 ISA has bf16 products, so elsewhere it changes nothing.
     public static func linear(_ x: UnsafePointer<Float>, rows m: Int, ldx: Int? = nil, weight w: WeightMatrix,
                               bias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>, ldo: Int? = nil,
-                              bf16Arithmetic: Bool = true) {
+                              bf16Arithmetic: Bool = true, isa: KernelISA = .active) {
         let k = w.cols, n = w.rows
         let lda = ldx ?? k, ldc = ldo ?? n
         if m == 0 || n == 0 { return }
-        switch w.element {
-        case .bf16 where bf16Arithmetic && BFloat16.hasNativeDotProduct:
-            if m < 4 {
-                gemvBF16(x, rows: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc)
+        switch (isa, w.element) {
+        case (.portable, _):
+            blasLinear(x, m: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc, isa: isa)
+        case (.avx512bf16, .bf16) where bf16Arithmetic, (.avx512bf16, .f16) where bf16Arithmetic:
+            if m < gemvRows {
+                for r in 0..<m { gemvAVX512(x + r * lda, weight: w, bias: bias, out: out + r * ldc) }
             } else {
-                gemmBF16(m: m, n: n, k: k, a: x, lda: lda, b: w.u16Pointer, ldb: k, c: out, ldc: ldc,
-                         bias: bias, parallel: true)
+                PackedGEMM.bf16.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: w.element, ldb: k, c: out, ldc: ldc,
+                                     bias: bias)
+            }
+        case (.avx512bf16, _), (.avx2, _):
+            if m < gemvRows {
+                for r in 0..<m {
+                    let xr = x + r * lda, y = out + r * ldc
+                    Parallel.chunks(n, granule: 16) { rows in
+                        ck_gemv_avx2(w.element.kernelCode, xr, Int32(k), w.base, Int32(k), Int32(rows.lowerBound),
+                                     Int32(rows.upperBound), y, bias)
+                    }
+                }
+            } else {
+                PackedGEMM.f32.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: w.element, ldb: k, c: out, ldc: ldc,
+                                    bias: bias)
+            }
+        }
+    }
+
+    /// One row on AVX-512: bf16 weights against x rounded to bf16 (vdpbf16ps); f16 widened against f32 x.
+    private static func gemvAVX512(_ x: UnsafePointer<Float>, weight w: WeightMatrix, bias: UnsafePointer<Float>?,
+                                   out y: UnsafeMutablePointer<Float>) {
+        let k = w.cols
+        switch w.element {
+        case .bf16:
+            let xb = UnsafeMutablePointer<UInt16>.allocate(capacity: max(k, 1))
+            defer { xb.deallocate() }
+            BFloat16.convert(x, to: xb, count: k)
+            let xbConst = UnsafePointer(xb)
+            Parallel.chunks(w.rows, granule: 16) { rows in
+                ck_gemv_bf16(xbConst, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
+            }
+        case .f16:
+            Parallel.chunks(w.rows, granule: 16) { rows in
+                ck_gemv_f16_avx512(x, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
         case .f32:
+            preconditionFailure("f32 weights take the AVX2 f32 kernels on avx512bf16")
+        }
+    }
+
+    /// OpenBLAS; bf16/f16 weights widened to f32 in blocks of 64 rows first.
+    private static func blasLinear(_ x: UnsafePointer<Float>, m: Int, lda: Int, weight w: WeightMatrix,
+                                   bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, ldc: Int, isa: KernelISA) {
+        let k = w.cols, n = w.rows
+        if w.element == .f32 {
             Parallel.chunks(n, granule: 16) { cols in
                 sgemmColumns(x, m: m, lda: lda, w: w.f32Pointer + cols.lowerBound * k, k: k, cols: cols,
                              bias: bias, out: out, ldc: ldc)
             }
-        case .bf16, .f16:
-            let block = 64
-            Parallel.chunks(n, granule: block) { cols in
-                let scratch = FloatBuffer(count: block * k)
-                var start = cols.lowerBound
-                while start < cols.upperBound {
-                    let count = min(block, cols.upperBound - start)
-                    w.rowsAsFloat(start, count: count, into: scratch.pointer)
-                    sgemmColumns(x, m: m, lda: lda, w: scratch.pointer, k: k, cols: start..<(start + count),
-                                 bias: bias, out: out, ldc: ldc)
-                    start += count
-                }
+            return
+        }
+        let block = 64
+        Parallel.chunks(n, granule: block) { cols in
+            let scratch = FloatBuffer(count: block * k)
+            var start = cols.lowerBound
+            while start < cols.upperBound {
+                let count = min(block, cols.upperBound - start)
+                w.rowsAsFloat(start, count: count, into: scratch.pointer, isa: isa)
+                sgemmColumns(x, m: m, lda: lda, w: scratch.pointer, k: k, cols: start..<(start + count),
+                             bias: bias, out: out, ldc: ldc)
+                start += count
             }
         }
     }
@@ -59,71 +109,5 @@ public enum MatMul {
         } else {
             BLAS.sgemm(m: m, n: width, k: k, a: x, lda: lda, b: w, ldb: k, transB: true, beta: beta, c: c, ldc: ldc)
         }
-    }
-
-    private static func gemvBF16(_ x: UnsafePointer<Float>, rows m: Int, lda: Int, weight w: WeightMatrix,
-                                 bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, ldc: Int) {
-        let k = w.cols
-        let xb = UnsafeMutablePointer<UInt16>.allocate(capacity: max(k, 1))
-        defer { xb.deallocate() }
-        for r in 0..<m {
-            BFloat16.convert(x + r * lda, to: xb, count: k)
-            let y = out + r * ldc
-            let xbConst = UnsafePointer(xb)
-            Parallel.chunks(w.rows, granule: 16) { rows in
-                ck_gemv_bf16(xbConst, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound),
-                             y, bias)
-            }
-        }
-    }
-
-    /// Rows of packed A per block (≈ 360 KB of A per k-chunk: stays in L2 while the B panels stream).
-    static let rowBlock = 240
-
-    /// C[m×n] = bf16(A[m×k])·B[n×k]ᵀ (+ bias), B bf16 row-major with row stride ldb. Requires
-    /// `BFloat16.hasNativeDotProduct`. `parallel`: spread over `Parallel.threadCount` threads (split by
-    /// columns). Per k-chunk: A is packed once (shared), each thread packs its B columns once, then
-    /// walks A in row blocks (GotoBLAS order: A block in L2, B panels from L3).
-    public static func gemmBF16(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                                b: UnsafePointer<UInt16>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                bias: UnsafePointer<Float>?, parallel: Bool) {
-        if m == 0 || n == 0 { return }
-        let totalPairs = (k + 1) / 2
-        let kcp = min(chunkPairs, max(totalPairs, 1))
-        let panels = (m + Int(CK_MR) - 1) / Int(CK_MR)
-        let packed = UnsafeMutablePointer<UInt32>.allocate(capacity: ck_packed_a_words(Int32(m), Int32(kcp)))
-        defer { packed.deallocate() }
-        let threads = parallel ? Parallel.threadCount : 1
-        let nRanges = Parallel.ranges(n, parts: threads, granule: Int(CK_NR))
-        let widest = nRanges.map(\.count).max() ?? 0
-        let bWords = ck_packed_b_words(Int32(widest), Int32(kcp))
-        let packedB = UnsafeMutablePointer<UInt32>.allocate(capacity: max(bWords, 1) * max(nRanges.count, 1))
-        defer { packedB.deallocate() }
-        var k0 = 0
-        repeat {
-            let pairs = min(kcp, (k - k0 + 1) / 2)
-            let accumulate: Int32 = k0 > 0 ? 1 : 0
-            let start = Int32(k0)
-            let panelRanges = Parallel.ranges(panels, parts: threads)
-            Parallel.forEach(panelRanges.count) { i in
-                let r = panelRanges[i]
-                ck_pack_a(a, Int32(lda), Int32(r.lowerBound * Int(CK_MR)), Int32(min(m, r.upperBound * Int(CK_MR))),
-                          start, Int32(pairs), Int32(k), packed)
-            }
-            Parallel.forEach(nRanges.count) { i in
-                let cols = nRanges[i]
-                let pb = packedB + i * bWords
-                ck_pack_b(b + cols.lowerBound * ldb, Int32(ldb), Int32(cols.count), start, Int32(pairs), Int32(k), pb)
-                var row = 0
-                while row < m {
-                    let rows = min(rowBlock, m - row)
-                    ck_gemm_bf16_prepacked(Int32(rows), Int32(pairs), packed + (row / Int(CK_MR)) * Int(CK_MR) * pairs,
-                                           pb, Int32(pairs), 0, Int32(cols.count), c + row * ldc + cols.lowerBound,
-                                           Int32(ldc), bias.map { $0 + cols.lowerBound }, accumulate)
-                    row += rows
-                }
-            }
-            k0 += 2 * pairs
-        } while k0 < k
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 
 public enum Softmax {
     /// Each of `rows` rows (stride ld, width n) in place: x ← softmax(x).
-    public static func rows(_ x: UnsafeMutablePointer<Float>, rows: Int, width n: Int, ld: Int? = nil) {
-        ck_softmax_rows(x, Int32(rows), Int32(n), Int32(ld ?? n))
+    public static func rows(_ x: UnsafeMutablePointer<Float>, rows: Int, width n: Int, ld: Int? = nil,
+                            isa: KernelISA = .active) {
+        ck_softmax_rows(isa.code, x, Int32(rows), Int32(n), Int32(ld ?? n))
     }
 
     /// log_softmax of one vector, in f64 accumulation (for reported log-probabilities).

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Element type of stored weights.
 public enum WeightElement: String, Sendable {
     case f32 = "F32"
@@ -33,8 +35,9 @@ public struct WeightMatrix: @unchecked Sendable {
     public var f32Pointer: UnsafePointer<Float> { base.assumingMemoryBound(to: Float.self) }
     public var u16Pointer: UnsafePointer<UInt16> { base.assumingMemoryBound(to: UInt16.self) }
 
-    /// Writes rows [start, start+count) as f32 into `dst` (count × cols values).
-    public func rowsAsFloat(_ start: Int, count: Int, into dst: UnsafeMutablePointer<Float>) {
+    /// Writes rows [start, start+count) as f32 into `dst` (count × cols values), with vector conversion
+    /// (F16C for f16 unless `isa` is portable).
+    public func rowsAsFloat(_ start: Int, count: Int, into dst: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
         let n = count * cols
         switch element {
         case .f32:
@@ -42,8 +45,7 @@ public struct WeightMatrix: @unchecked Sendable {
         case .bf16:
             BFloat16.convert(u16Pointer + start * cols, to: dst, count: n)
         case .f16:
-            let src = u16Pointer + start * cols
-            for i in 0..<n { dst[i] = Float16Bits.toFloat(src[i]) }
+            ck_f16_to_f32(isa.code, u16Pointer + start * cols, dst, n)
         }
     }
 

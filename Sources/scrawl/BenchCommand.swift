@@ -12,7 +12,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Decode tokens/s counts forward passes after the first token (the first comes from the prefill). \
             With --ignore-eos, end-of-sequence tokens are masked so exactly --max-tokens tokens are made \
-            (and the repetition-loop guard is off). An untimed warm-up read of a 56×56 image pages the \
+            (and the repetition-loop guard is off). kernel_isa: the kernels in use (SCRAWL_KERNEL_ISA=avx512bf16|avx2|portable \
+            overrides the probe). mem_bw_gb_s: a streaming read measured after the run; decode_bound_tok_s: that \
+            bandwidth over the bytes one decode step reads (every language weight once), decode_of_bound: decode \
+            tokens/s as a fraction of it; vision_gflop_s: the ViT blocks' FLOPs over vision_ms. An untimed warm-up read of a 56×56 image pages the \
             weights in first (--no-warmup skips it). *_cpu_ms: process CPU time per phase, for a shared machine.
 
             Example:
@@ -95,11 +98,17 @@ struct BenchCommand: ParsableCommand {
         let t = result.timings
         let imageTokens = cpu.imageTokens
         let steps = max(0, result.tokens.count - 1)
+        let peakRSS = Double(PeakMemory.vmHWMKiB() ?? 0) / 1024  // before the bandwidth probe's buffer
+        let decodeTokS = Double(steps) / max(t.generateMs, 1e-9) * 1000
+        let bandwidth = MemoryBandwidth.measure()
+        let workload = try? BenchWorkload(checkpoint: engine.checkpointPath)
+        let decodeBound = workload.map { bandwidth / Double(max($0.decodeBytesPerToken, 1)) } ?? 0
+        let visionFLOPs = workload?.visionFLOPs(imageTokens: imageTokens)
         let report: [(String, Any)] = [
             ("model", engine.checkpointPath),
             ("threads", Parallel.threadCount),
             ("openblas_core", BLAS.coreName),
-            ("avx512_bf16", BFloat16.hasNativeDotProduct),
+            ("kernel_isa", KernelISA.report),
             ("load_ms", loadMs),
             ("warmup_ms", warmupMs),
             ("image_decode_ms", decodeMs),
@@ -113,13 +122,19 @@ struct BenchCommand: ParsableCommand {
             ("generated_tokens", result.tokens.count),
             ("decode_steps", steps),
             ("decode_ms", t.generateMs),
-            ("decode_tok_s", Double(steps) / max(t.generateMs, 1e-9) * 1000),
+            ("decode_tok_s", decodeTokS),
             ("finish_reason", result.finishReason.rawValue),
             ("total_ms", t.totalMs + decodeMs),
             ("vision_cpu_ms", cpu.visionMs),
             ("prefill_cpu_ms", cpu.prefillMs),
             ("decode_cpu_ms", cpu.decodeMs),
-            ("peak_rss_mib", Double(PeakMemory.vmHWMKiB() ?? 0) / 1024),
+            ("peak_rss_mib", peakRSS),
+            ("mem_bw_gb_s", bandwidth / 1e9),
+            ("decode_gb_per_tok", Double(workload?.decodeBytesPerToken ?? 0) / 1e9),
+            ("decode_bound_tok_s", decodeBound),
+            ("decode_of_bound", decodeBound > 0 ? decodeTokS / decodeBound : 0),
+            ("vision_gflop", (visionFLOPs ?? 0) / 1e9),
+            ("vision_gflop_s", (visionFLOPs ?? 0) / max(t.visionMs, 1e-9) / 1e6),
         ]
         if json {
             let object = Dictionary(uniqueKeysWithValues: report.map { ($0.0, $0.1) })
@@ -128,8 +143,8 @@ struct BenchCommand: ParsableCommand {
         } else {
             for (key, value) in report {
                 let text: String
-                if let d = value as? Double { text = String(format: "%.1f", d) } else { text = "\(value)" }
-                writeStandardOutput(key.padding(toLength: 18, withPad: " ", startingAt: 0) + text + "\n")
+                if let d = value as? Double { text = String(format: d < 10 ? "%.3f" : "%.1f", d) } else { text = "\(value)" }
+                writeStandardOutput(key.padding(toLength: 20, withPad: " ", startingAt: 0) + text + "\n")
             }
         }
     }

@@ -38,6 +38,7 @@ final class AttentionTests: XCTestCase {
         let v = rng.array(keys * kvHeads * hd)
         let want = naive(q: q, k: k, v: v, queries: queries, keys: keys, heads: heads, kvHeads: kvHeads, hd: hd,
                          causalOffset: causalOffset)
+        for isa in KernelISA.available {
         var got = [Float](repeating: .nan, count: want.count)
         q.withUnsafeBufferPointer { qp in
             k.withUnsafeBufferPointer { kp in
@@ -47,12 +48,14 @@ final class AttentionTests: XCTestCase {
                                           v: vp.baseAddress!, vStride: kvHeads * hd, queries: queries, keys: keys,
                                           layout: .init(heads: heads, kvHeads: kvHeads, headDim: hd),
                                           scale: 1 / Float(hd).squareRoot(), causalOffset: causalOffset,
-                                          precision: precision, out: op.baseAddress!, outStride: heads * hd)
+                                          precision: precision, out: op.baseAddress!, outStride: heads * hd, isa: isa)
                     }
                 }
             }
         }
-        XCTAssertLessThan(maxAbsDiff(got, want), tolerance, "q\(queries) k\(keys) causal \(String(describing: causalOffset)) \(precision)")
+        XCTAssertLessThan(maxAbsDiff(got, want), tolerance,
+                          "\(isa) q\(queries) k\(keys) causal \(String(describing: causalOffset)) \(precision)")
+        }
     }
 
     func testBidirectionalF32() {
@@ -66,6 +69,37 @@ final class AttentionTests: XCTestCase {
     func testCausalDecodeStepWithCache() {
         // One new query at absolute position 9 sees all 10 keys.
         check(queries: 1, keys: 10, heads: 4, kvHeads: 1, hd: 16, causalOffset: 9, precision: .f32, tolerance: 1e-5)
+    }
+
+    func testF32AcrossSeveralF32KeyChunksWithOddHeadDim() {
+        // 1100 keys: three f32 key tiles of 512; head dim 13: odd k for the score product.
+        check(queries: 70, keys: 1100, heads: 3, kvHeads: 1, hd: 13, causalOffset: nil, precision: .f32, tolerance: 1e-5)
+        check(queries: 9, keys: 300, heads: 2, kvHeads: 2, hd: 13, causalOffset: 291, precision: .f32, tolerance: 1e-5)
+    }
+
+    /// A NaN key reaches exactly the queries that see it (causal: the later ones), on every path.
+    func testNaNKeyReachesOnlyTheQueriesThatSeeIt() {
+        let n = 20, hd = 8
+        var rng = SeededValues(seed: 77)
+        let q = rng.array(n * hd)
+        var k = rng.array(n * hd)
+        let v = rng.array(n * hd)
+        k[10 * hd + 3] = .nan
+        for isa in KernelISA.available {
+            for precision in [Attention.Precision.f32, .bf16] {
+                var got = [Float](repeating: 0, count: n * hd)
+                got.withUnsafeMutableBufferPointer { op in
+                    Attention.compute(q: q, qStride: hd, k: k, kStride: hd, v: v, vStride: hd, queries: n, keys: n,
+                                      layout: .init(heads: 1, kvHeads: 1, headDim: hd), scale: 0.35, causalOffset: 0,
+                                      precision: precision, out: op.baseAddress!, outStride: hd, isa: isa)
+                }
+                for i in 0..<n {
+                    let row = got[(i * hd)..<((i + 1) * hd)]
+                    XCTAssertEqual(row.allSatisfy(\.isNaN), i >= 10, "\(isa) \(precision) query \(i)")
+                    XCTAssertEqual(row.allSatisfy(\.isFinite), i < 10, "\(isa) \(precision) query \(i)")
+                }
+            }
+        }
     }
 
     func testBidirectionalBF16() {

@@ -1,97 +1,123 @@
 import XCTest
 @testable import Kernels
 
+/// `MatMul.linear` on every kernel ISA this machine runs, every weight type and both arithmetics, against
+/// an f64 reference over exactly the operands each kernel multiplies.
 final class MatMulTests: XCTestCase {
-    private func run(m: Int, n: Int, k: Int, element: WeightElement, bias: Bool) -> (got: [Float], want: [Float]) {
+    struct Problem {
+        let m: Int, n: Int, k: Int
+        let x: [Float]
+        let w: [Float]  // the weights as stored (exactly representable in the element type)
+        let bias: [Float]?
+    }
+
+    private func problem(m: Int, n: Int, k: Int, element: WeightElement, bias: Bool) -> Problem {
         var rng = SeededValues(seed: UInt64(m * 1_000_003 + n * 1009 + k))
         let x = rng.array(m * k)
-        let w = rng.array(n * k)
-        let b = bias ? rng.array(n) : nil
-        var out = [Float](repeating: .nan, count: m * n)
-        let want: [Float]
+        var w = rng.array(n * k)
         switch element {
-        case .f32:
-            want = naiveLinear(x, m: m, k: k, w, n: n, bias: b)
-            w.withUnsafeBufferPointer { wp in
-                let matrix = WeightMatrix(rows: n, cols: k, f32: wp.baseAddress!)
-                callLinear(x, m, matrix, b, &out)
-            }
-        case .bf16, .f16:
-            let bits = w.map(BFloat16.fromFloat)
-            // The bf16 kernels round activations to bf16 as well (as the reference does in bf16).
-            let xr = BFloat16.hasNativeDotProduct ? bf16Round(x) : x
-            want = naiveLinear(xr, m: m, k: k, bf16Round(w), n: n, bias: b)
-            bits.withUnsafeBufferPointer { wp in
-                let matrix = WeightMatrix(rows: n, cols: k, element: .bf16, base: UnsafeRawPointer(wp.baseAddress!))
-                callLinear(x, m, matrix, b, &out)
-            }
+        case .f32: break
+        case .bf16: w = bf16Round(w)
+        case .f16: w = w.map { Float(Float16($0)) }
         }
-        return (out, want)
+        return Problem(m: m, n: n, k: k, x: x, w: w, bias: bias ? rng.array(n) : nil)
     }
 
-    private func callLinear(_ x: [Float], _ m: Int, _ w: WeightMatrix, _ bias: [Float]?, _ out: inout [Float]) {
-        x.withUnsafeBufferPointer { xp in
-            out.withUnsafeMutableBufferPointer { op in
-                if let bias {
-                    bias.withUnsafeBufferPointer { bp in
-                        MatMul.linear(xp.baseAddress!, rows: m, weight: w, bias: bp.baseAddress, out: op.baseAddress!)
-                    }
-                } else {
-                    MatMul.linear(xp.baseAddress!, rows: m, weight: w, out: op.baseAddress!)
-                }
-            }
-        }
+    private func stored(_ w: [Float], _ element: WeightElement) -> [UInt16] {
+        element == .bf16 ? w.map(BFloat16.fromFloat) : w.map { Float16($0).bitPattern }
     }
 
-    func testF32LinearMatchesNaive() {
-        for (m, n, k) in [(1, 37, 29), (5, 70, 33), (17, 64, 128)] {
-            let r = run(m: m, n: n, k: k, element: .f32, bias: true)
-            XCTAssertLessThan(maxAbsDiff(r.got, r.want), 1e-4, "f32 \(m)x\(n)x\(k)")
-        }
+    /// The operands the kernel multiplies: bf16 products round x (GEMM and the bf16 GEMV) and f16 weights
+    /// (packed as bf16); the f16 GEMV keeps x in f32.
+    private func operands(_ p: Problem, element: WeightElement, isa: KernelISA, bf16: Bool) -> (x: [Float], w: [Float]) {
+        guard isa.hasBF16DotProduct && bf16 && element != .f32 else { return (p.x, p.w) }
+        let gemv = p.m < MatMul.gemvRows
+        if element == .f16 && gemv { return (p.x, p.w) }
+        return (bf16Round(p.x), element == .f16 ? bf16Round(p.w) : p.w)
     }
 
-    func testBF16GEMVAndGEMMMatchNaive() {
-        // Odd sizes exercise every tail: rows < 12, columns < 32, odd k, k over one packed chunk.
-        for (m, n, k) in [(1, 37, 29), (2, 100, 64), (3, 5, 1), (4, 33, 7), (13, 37, 801), (25, 64, 1537), (12, 96, 64)] {
-            for bias in [false, true] {
-                let r = run(m: m, n: n, k: k, element: .bf16, bias: bias)
-                let tol = Float(k).squareRoot() * 1e-5
-                XCTAssertLessThan(maxAbsDiff(r.got, r.want), tol, "bf16 \(m)x\(n)x\(k) bias \(bias)")
-                XCTAssertFalse(r.got.contains { $0.isNaN }, "bf16 \(m)x\(n)x\(k) left unwritten outputs")
-            }
-        }
-    }
-
-    func testF16WeightsAreWidenedExactly() {
-        let (m, n, k) = (3, 70, 20)
-        var rng = SeededValues(seed: 5)
-        let x = rng.array(m * k)
-        let w = rng.array(n * k).map { Float(Float16($0)) }  // exactly representable in f16
-        let bits = w.map { Float16($0).bitPattern }
-        let want = naiveLinear(x, m: m, k: k, w, n: n, bias: nil)
-        var out = [Float](repeating: .nan, count: m * n)
-        bits.withUnsafeBufferPointer { wp in
-            callLinear(x, m, WeightMatrix(rows: n, cols: k, element: .f16, base: UnsafeRawPointer(wp.baseAddress!)), nil, &out)
-        }
-        XCTAssertLessThan(maxAbsDiff(out, want), 1e-4)
-    }
-
-    func testBF16WithFloat32ArithmeticMatchesWidenedWeights() {
-        let (m, n, k) = (5, 40, 33)
-        var rng = SeededValues(seed: 6)
-        let x = rng.array(m * k)
-        let bits = rng.array(n * k).map(BFloat16.fromFloat)
-        let want = naiveLinear(x, m: m, k: k, bits.map(BFloat16.toFloat), n: n, bias: nil)
-        var out = [Float](repeating: .nan, count: m * n)
-        x.withUnsafeBufferPointer { xp in
-            bits.withUnsafeBufferPointer { wp in
+    private func linear(_ p: Problem, element: WeightElement, isa: KernelISA, bf16: Bool, x: [Float]? = nil) -> [Float] {
+        var out = [Float](repeating: .nan, count: p.m * p.n)
+        let xs = x ?? p.x
+        func call(_ wp: UnsafeRawPointer) {
+            let matrix = WeightMatrix(rows: p.n, cols: p.k, element: element, base: wp)
+            xs.withUnsafeBufferPointer { xp in
                 out.withUnsafeMutableBufferPointer { op in
-                    MatMul.linear(xp.baseAddress!, rows: m, weight: WeightMatrix(rows: n, cols: k, element: .bf16, base: UnsafeRawPointer(wp.baseAddress!)),
-                                  out: op.baseAddress!, bf16Arithmetic: false)
+                    if let bias = p.bias {
+                        bias.withUnsafeBufferPointer { bp in
+                            MatMul.linear(xp.baseAddress!, rows: p.m, weight: matrix, bias: bp.baseAddress, out: op.baseAddress!,
+                                          bf16Arithmetic: bf16, isa: isa)
+                        }
+                    } else {
+                        MatMul.linear(xp.baseAddress!, rows: p.m, weight: matrix, out: op.baseAddress!, bf16Arithmetic: bf16, isa: isa)
+                    }
                 }
             }
         }
-        XCTAssertLessThan(maxAbsDiff(out, want), 1e-5)
+        if element == .f32 {
+            p.w.withUnsafeBufferPointer { call(UnsafeRawPointer($0.baseAddress!)) }
+        } else {
+            stored(p.w, element).withUnsafeBufferPointer { call(UnsafeRawPointer($0.baseAddress!)) }
+        }
+        return out
+    }
+
+    private func checkAllPaths(m: Int, n: Int, k: Int, bias: Bool) {
+        for element in [WeightElement.f32, .bf16, .f16] {
+            let p = problem(m: m, n: n, k: k, element: element, bias: bias)
+            var references: [String: [Float]] = [:]
+            for isa in KernelISA.available {
+                for bf16 in [true, false] {
+                    let ops = operands(p, element: element, isa: isa, bf16: bf16)
+                    let key = "\(ops.x == p.x) \(ops.w == p.w)"
+                    let want = references[key] ?? naiveLinear(ops.x, m: m, k: k, ops.w, n: n, bias: p.bias)
+                    references[key] = want
+                    let got = linear(p, element: element, isa: isa, bf16: bf16)
+                    let tol = Float(k).squareRoot() * 2e-6 + 1e-6
+                    let label = "\(isa) \(element) bf16Arithmetic \(bf16) m\(m) n\(n) k\(k) bias \(bias)"
+                    XCTAssertFalse(got.contains { $0.isNaN }, "\(label): outputs left unwritten")
+                    XCTAssertLessThan(maxAbsDiff(got, want), tol, label)
+                }
+            }
+        }
+    }
+
+    func testEveryRowCountFrom1To17() {
+        for m in 1...17 { checkAllPaths(m: m, n: 37, k: 45, bias: m % 2 == 0) }
+    }
+
+    func testOddShapesAcrossPanelsAndKChunks() {
+        // k: under one vector, odd, over 256, over the f32 chunk (512) and the bf16 chunk (768);
+        // n: under one panel, not a multiple of 16 or 32, tails on either side of a half panel.
+        for (m, n, k) in [(5, 5, 1), (7, 61, 7), (13, 100, 257), (9, 40, 513), (25, 46, 801), (4, 33, 3), (6, 17, 1537), (12, 96, 64), (130, 49, 300)] {
+            checkAllPaths(m: m, n: n, k: k, bias: true)
+            checkAllPaths(m: m, n: n, k: k, bias: false)
+        }
+    }
+
+    func testNaNAndInfinityPropagate() {
+        for element in [WeightElement.f32, .bf16, .f16] {
+            for m in [1, 9] {
+                var p = problem(m: m, n: 40, k: 50, element: element, bias: true)
+                var w = p.w
+                w[7 * 50 + 3] = .infinity  // column 7 sees an infinite weight
+                p = Problem(m: m, n: 40, k: 50, x: p.x, w: w, bias: p.bias)
+                var x = p.x
+                x[(m - 1) * 50 + 11] = .nan  // the last row sees a NaN activation
+                for isa in KernelISA.available {
+                    for bf16 in [true, false] {
+                        let got = linear(p, element: element, isa: isa, bf16: bf16, x: x)
+                        let label = "\(isa) \(element) bf16Arithmetic \(bf16) m\(m)"
+                        for c in 0..<40 { XCTAssertTrue(got[(m - 1) * 40 + c].isNaN, "\(label): NaN row, column \(c)") }
+                        for r in 0..<(m - 1) {
+                            for c in 0..<40 {
+                                XCTAssertEqual(got[r * 40 + c].isFinite, c != 7, "\(label): row \(r) column \(c)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     func testBF16ConversionRoundsToNearestEven() {
@@ -107,11 +133,38 @@ final class MatMulTests: XCTestCase {
         XCTAssertEqual(dst, [0x3f80, 0xc020, 0x3f82])
     }
 
-    func testF16Conversion() {
-        XCTAssertEqual(Float16Bits.toFloat(0x3c00), 1.0)
-        XCTAssertEqual(Float16Bits.toFloat(0xc000), -2.0)
+    /// Every one of the 65536 half values, on every ISA, bit for bit as Swift's Float16 widens it (NaN as NaN).
+    func testF16ConversionIsExactForEveryValue() {
+        let bits = (0...UInt16.max).map { $0 }
+        for isa in KernelISA.available {
+            var out = [Float](repeating: 0, count: bits.count)
+            // An odd count exercises the vector loop's tail.
+            bits.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { Float16Bits.convert(src.baseAddress!, to: $0.baseAddress!, count: bits.count - 3, isa: isa) }
+            }
+            for h in bits.dropLast(3) {
+                let want = Float(Float16(bitPattern: h)), got = out[Int(h)]
+                if want.isNaN { XCTAssertTrue(got.isNaN, "\(isa) 0x\(String(h, radix: 16))") } else {
+                    XCTAssertEqual(got.bitPattern, want.bitPattern, "\(isa) 0x\(String(h, radix: 16))")
+                }
+            }
+            XCTAssertEqual(out[bits.count - 1], 0, "\(isa) wrote past count")
+        }
         XCTAssertEqual(Float16Bits.toFloat(0x0001), Float(sign: .plus, exponent: -24, significand: 1))
         XCTAssertEqual(Float16Bits.toFloat(0x7c00), .infinity)
+    }
+
+    func testF16RowsAsFloatMatchesEveryISA() {
+        let values = SeededValues(seed: 9).arrayCopy(1000).map { Float16($0 * 100) }
+        let bits = values.map(\.bitPattern)
+        bits.withUnsafeBufferPointer { wp in
+            let matrix = WeightMatrix(rows: 10, cols: 100, element: .f16, base: UnsafeRawPointer(wp.baseAddress!))
+            for isa in KernelISA.available {
+                var out = [Float](repeating: .nan, count: 300)
+                out.withUnsafeMutableBufferPointer { matrix.rowsAsFloat(3, count: 3, into: $0.baseAddress!, isa: isa) }
+                XCTAssertEqual(out, values[300..<600].map(Float.init), "\(isa)")
+            }
+        }
     }
 
     func testParallelRangesCoverEverythingOnce() {

@@ -33,3 +33,11 @@ func naiveLinear(_ x: [Float], m: Int, k: Int, _ w: [Float], n: Int, bias: [Floa
 func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
     zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
+
+extension SeededValues {
+    /// `n` values from a copy of this generator (for `let` call sites).
+    func arrayCopy(_ n: Int) -> [Float] {
+        var copy = self
+        return copy.array(n)
+    }
+}

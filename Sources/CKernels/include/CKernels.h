@@ -1,24 +1,47 @@
-// CKernels — hot loops that Swift cannot compile to the instructions they need (AVX-512 BF16).
-// Every AVX-512 function has a portable caller-side fallback: ask ck_has_avx512bf16() first.
+// CKernels — hot loops that Swift cannot compile to the instructions they need (AVX-512 BF16, AVX2+FMA,
+// F16C). The Swift side probes the CPU once (ck_cpu_best_isa, through KernelISA) and calls only the
+// kernels of the chosen ISA; an ISA-specific kernel reached on a build without it traps (ck_trap).
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/// 1 when the CPU executes AVX-512F/BW/VL and AVX512_BF16 (vdpbf16ps); 0 otherwise.
-int ck_has_avx512bf16(void);
+// ---- the CPU probe ----
+
+/// Kernel ISAs, in the order of preference (values match Swift's KernelISA).
+#define CK_ISA_PORTABLE 0
+#define CK_ISA_AVX2 1      /* AVX2 + FMA + F16C */
+#define CK_ISA_AVX512BF16 2 /* AVX-512 F/BW/VL + AVX512_BF16 (and everything AVX2 has) */
+
+/// The best kernel ISA this CPU runs.
+int ck_cpu_best_isa(void);
+/// Prints which kernel was reached where it cannot run, and aborts.
+void ck_trap(const char *what) __attribute__((noreturn));
+
+/// Weight element codes for the kernels that take several.
+#define CK_ELEM_F32 0
+#define CK_ELEM_BF16 1
+#define CK_ELEM_F16 2
+
+// ---- conversions ----
+
+/// f32 → bf16 (round to nearest even, NaN kept quiet), `count` values.
+void ck_f32_to_bf16(const float *src, uint16_t *dst, size_t count);
+/// bf16 → f32, `count` values.
+void ck_bf16_to_f32(const uint16_t *src, float *dst, size_t count);
+/// IEEE half → f32 (subnormals, Inf and NaN exact), `count` values; F16C unless isa is CK_ISA_PORTABLE.
+void ck_f16_to_f32(int isa, const uint16_t *src, float *dst, size_t count);
+/// One IEEE half → f32, in software.
+float ck_f16_to_f32_scalar(uint16_t h);
+
+// ---- AVX-512 BF16 GEMM (vdpbf16ps): C = bf16(A)·B'ᵀ ----
 
 /// Rows of A per packed A panel, columns of B per packed B panel (the micro-kernel's tile).
 #define CK_MR 12
 #define CK_NR 32
 /// Largest k-pair chunk the packers take on their fast path.
 #define CK_KC_MAX_PAIRS 512
-
-/// f32 → bf16 (round to nearest even, NaN kept quiet), `count` values.
-void ck_f32_to_bf16(const float *src, uint16_t *dst, size_t count);
-/// bf16 → f32, `count` values.
-void ck_bf16_to_f32(const uint16_t *src, float *dst, size_t count);
 
 /// Size in uint32 words of the packed A buffer for `m` rows and `kpairs` k-pairs.
 size_t ck_packed_a_words(int m, int kpairs);
@@ -34,6 +57,8 @@ size_t ck_packed_b_words(int n, int kpairs);
 /// Packs B rows [0, n1) (bf16 row-major [N][ldb]) for k in [k0, k0 + 2*kpairs) (clipped at k_end) into
 /// CK_NR-row panels, panel p at p * CK_NR * kpairs; missing rows/columns are zero.
 void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
+/// As ck_pack_b for f16 B, each value rounded to bf16 (nearest even) while packing.
+void ck_pack_b_f16(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
 
 /// C[m, n] (=|+=) sum_k A[m, k] * B[n, k] (+ bias[n] when storing) for all m < M and n in [n0, n1), over
 /// the k-pairs packed in `packed_a` (ck_pack_a) and `packed_b` (ck_pack_b). `accumulate` = 0: C = result
@@ -42,22 +67,64 @@ void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end
 void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
                             int n0, int n1, float *c, int ldc, const float *bias, int accumulate);
 
-/// y[n] = sum_k x[k] * W[n, k] (+ bias[n]) for n in [n0, n1); x given as bf16 (length k),
-/// W bf16 row-major [N][ldw].
-void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1,
-                  float *y, const float *bias);
+// ---- AVX-512 GEMV: y[n] = sum_k x[k] * W[n, k] (+ bias[n]) for n in [n0, n1), W row-major [N][ldw] ----
+
+/// x given as bf16 (length k), W bf16 (vdpbf16ps).
+void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1, float *y, const float *bias);
+/// x f32, W f16 widened in registers (vcvtph2ps), f32 FMA.
+void ck_gemv_f16_avx512(const float *x, int k, const uint16_t *w, int ldw, int n0, int n1, float *y,
+                        const float *bias);
+
+// ---- AVX2 + FMA f32 GEMM: C = A·B'ᵀ, B widened to f32 while packing ----
+
+#define CK_F32_MR 6
+#define CK_F32_NR 16
+
+/// Floats needed for `m` rows (whole CK_F32_MR panels) of `kc` k values.
+size_t ck_f32_packed_a_floats(int m, int kc);
+/// Packs rows [m0, m1) of f32 A (stride lda), k in [k0, k0 + kc) clipped at k_end, panel p at p·MR·kc
+/// (m0 a multiple of CK_F32_MR); missing rows/columns are zero. Portable C.
+void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed);
+/// Floats needed for `n` columns (whole CK_F32_NR panels) of `kc` k values.
+size_t ck_f32_packed_b_floats(int n, int kc);
+/// Packs B rows [0, n1) (element `elem`, row-major [N][ldb]) for k in [k0, k0 + kc) (clipped at k_end)
+/// into CK_F32_NR-row panels of f32, panel p at p·NR·kc; missing rows/columns are zero.
+void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed);
+/// As ck_gemm_bf16_prepacked, for the f32 panels (`panel_kc`: the kc B was packed with, ≥ kc).
+void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
+                           int n1, float *c, int ldc, const float *bias, int accumulate);
+
+/// AVX2 GEMV: x f32, W of element `elem` widened in registers.
+void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n0, int n1, float *y,
+                  const float *bias);
+
+/// Sum of `n` floats read once, front to back (x 32-byte aligned for the vector path): a streaming read.
+float ck_stream_read(int isa, const float *x, size_t n);
+
+/// out[0, width) = sum_j p[j]·v[j·ldv + ·] for j < n (one decode query's P·V); AVX2 on both vector ISAs.
+void ck_weighted_rows(int isa, const float *p, int n, const float *v, int ldv, int width, float *out);
+
+// ---- element-wise, per ISA (CK_ISA_*) ----
+
+/// Each of `rows` rows (stride ld) of length n: x ← softmax(x). Rows of all −inf become 0; a NaN
+/// makes its row NaN.
+void ck_softmax_rows(int isa, float *x, int rows, int n, int ld);
+/// As ck_softmax_rows on scale·x (the product rounded to f32 first, as `(q·k)·scale` then softmax).
+void ck_softmax_rows_scaled(int isa, float *x, int rows, int n, int ld, float scale);
+/// One key tile of flash-style attention over `rows` rows (stride ld) of n scores, with running row
+/// maxima m and sums l: x ← exp(scale·x − m'), m' = max(m, max scale·x), alpha = exp(m − m') (the factor
+/// earlier tiles' sums and outputs are rescaled by), l ← l·alpha + Σ x. Start with m = −inf, l = 0.
+void ck_online_softmax_tile(int isa, float *x, int rows, int n, int ld, float scale, float *m, float *l, float *alpha);
+/// x ← x·sigmoid(1.702·x) (QuickGELU), count values.
+void ck_quick_gelu(int isa, float *x, size_t count);
+/// gate ← silu(gate) ⊙ up (SwiGLU), count values.
+void ck_silu_mul(int isa, float *gate, const float *up, size_t count);
+/// x ← SiLU(x), count values.
+void ck_silu(int isa, float *x, size_t count);
+/// Per row of width n: out = weight ⊙ (x / sqrt(mean(x²) + eps)) (RMSNorm).
+void ck_rms_norm(int isa, const float *x, int rows, int n, const float *weight, float eps, float *out);
+/// Per row of width n: out = (x − mean)/sqrt(var + eps)·weight + bias (biased variance; bias may be NULL).
+void ck_layer_norm(int isa, const float *x, int rows, int n, const float *weight, const float *bias, float eps,
+                   float *out);
 
 #endif
-
-// ---- element-wise (AVX-512F when present, scalar otherwise) ----
-
-/// Each of `rows` rows (stride ld) of length n: x ← softmax(x). Rows of all −inf become 0.
-void ck_softmax_rows(float *x, int rows, int n, int ld);
-/// As ck_softmax_rows on scale·x (the product rounded to f32 first, as `(q·k)·scale` then softmax).
-void ck_softmax_rows_scaled(float *x, int rows, int n, int ld, float scale);
-/// x ← x·sigmoid(1.702·x) (QuickGELU), count values.
-void ck_quick_gelu(float *x, size_t count);
-/// gate ← silu(gate) ⊙ up (SwiGLU), count values.
-void ck_silu_mul(float *gate, const float *up, size_t count);
-/// x ← SiLU(x), count values.
-void ck_silu(float *x, size_t count);

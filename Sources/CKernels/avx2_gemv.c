@@ -1,0 +1,122 @@
+// Decode GEMV with AVX2 + FMA + F16C: y[n] = x·W[n] (+ bias[n]) for a run of output rows, x in f32,
+// W f32 / bf16 / f16 row-major [N][ldw], widened to f32 in registers (never through a buffer).
+#include "CKernels.h"
+#include "ck_internal.h"
+
+#if defined(__x86_64__)
+#include "ck_avx2.h"
+#define TGT CK_TGT_AVX2
+
+// Four rows at a time, 16 k per step (two accumulators a row keep both FMA ports busy).
+__attribute__((always_inline)) TGT static inline void gemv(const float *x, int k, const void *w, size_t ldw, int n0,
+                                                           int n1, float *y, const float *bias, int elem) {
+    size_t esize = elem == CK_ELEM_F32 ? 4 : 2;
+    int k16 = k & ~15, k8 = k & ~7;
+    int n = n0;
+    for (; n + 4 <= n1; n += 4) {
+        const void *r[4];
+        for (int j = 0; j < 4; j++) r[j] = (const char *)w + (size_t)(n + j) * ldw * esize;
+        __m256 a[4][2];
+        for (int j = 0; j < 4; j++) a[j][0] = a[j][1] = _mm256_setzero_ps();
+        int i = 0;
+        // The next four rows, one group ahead (rows are short: 3 KB at k = 1536 in bf16, too short for
+        // the hardware prefetcher to ramp up on its own).
+        const char *ahead = (const char *)r[0] + 4 * ldw * esize;
+        size_t rowBytes = ldw * esize;
+        for (; i < k16; i += 16) {
+            __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
+            if (n + 8 <= n1)
+                for (int j = 0; j < 4; j++) _mm_prefetch(ahead + j * rowBytes + (size_t)i * esize, _MM_HINT_T0);
+#pragma clang loop unroll(full)
+            for (int j = 0; j < 4; j++) {
+                a[j][0] = _mm256_fmadd_ps(x0, ck_load8(r[j], i, elem), a[j][0]);
+                a[j][1] = _mm256_fmadd_ps(x1, ck_load8(r[j], i + 8, elem), a[j][1]);
+            }
+        }
+        if (i < k8) {
+            __m256 x0 = _mm256_loadu_ps(x + i);
+            for (int j = 0; j < 4; j++) a[j][0] = _mm256_fmadd_ps(x0, ck_load8(r[j], i, elem), a[j][0]);
+            i += 8;
+        }
+        for (int j = 0; j < 4; j++) {
+            float s = ck_hsum256(_mm256_add_ps(a[j][0], a[j][1]));
+            for (int t = i; t < k; t++) s += x[t] * ck_load1(r[j], t, elem);
+            y[n + j] = s + (bias ? bias[n + j] : 0.0f);
+        }
+    }
+    for (; n < n1; n++) {
+        const void *r0 = (const char *)w + (size_t)n * ldw * esize;
+        __m256 a0 = _mm256_setzero_ps();
+        int i = 0;
+        for (; i < k8; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), ck_load8(r0, i, elem), a0);
+        float s = ck_hsum256(a0);
+        for (; i < k; i++) s += x[i] * ck_load1(r0, i, elem);
+        y[n] = s + (bias ? bias[n] : 0.0f);
+    }
+}
+
+TGT static void gemv_f32(const float *x, int k, const void *w, size_t ldw, int n0, int n1, float *y, const float *b) {
+    gemv(x, k, w, ldw, n0, n1, y, b, CK_ELEM_F32);
+}
+TGT static void gemv_bf16(const float *x, int k, const void *w, size_t ldw, int n0, int n1, float *y, const float *b) {
+    gemv(x, k, w, ldw, n0, n1, y, b, CK_ELEM_BF16);
+}
+TGT static void gemv_f16(const float *x, int k, const void *w, size_t ldw, int n0, int n1, float *y, const float *b) {
+    gemv(x, k, w, ldw, n0, n1, y, b, CK_ELEM_F16);
+}
+
+void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n0, int n1, float *y,
+                  const float *bias) {
+    switch (elem) {
+    case CK_ELEM_F32: gemv_f32(x, k, w, (size_t)ldw, n0, n1, y, bias); break;
+    case CK_ELEM_BF16: gemv_bf16(x, k, w, (size_t)ldw, n0, n1, y, bias); break;
+    case CK_ELEM_F16: gemv_f16(x, k, w, (size_t)ldw, n0, n1, y, bias); break;
+    default: ck_trap("ck_gemv_avx2 (unknown element type)");
+    }
+}
+#else
+void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n0, int n1, float *y,
+                  const float *bias) {
+    ck_trap("ck_gemv_avx2");
+}
+#endif
+
+// out[0, width) = sum_j p[j] · v[j·ldv + (0..width)]: the P·V of one decode query (a transposed GEMV),
+// 64 output columns at a time in registers.
+#if defined(__x86_64__)
+TGT static void weighted_rows_avx2(const float *p, int n, const float *v, int ldv, int width, float *out) {
+    int d = 0;
+    for (; d + 64 <= width; d += 64) {
+        __m256 a[8];
+        for (int t = 0; t < 8; t++) a[t] = _mm256_setzero_ps();
+        for (int j = 0; j < n; j++) {
+            __m256 pj = _mm256_set1_ps(p[j]);
+            const float *row = v + (size_t)j * ldv + d;
+#pragma clang loop unroll(full)
+            for (int t = 0; t < 8; t++) a[t] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(row + 8 * t), a[t]);
+        }
+        for (int t = 0; t < 8; t++) _mm256_storeu_ps(out + d + 8 * t, a[t]);
+    }
+    for (; d + 8 <= width; d += 8) {
+        __m256 a = _mm256_setzero_ps();
+        for (int j = 0; j < n; j++) a = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(v + (size_t)j * ldv + d), a);
+        _mm256_storeu_ps(out + d, a);
+    }
+    for (; d < width; d++) {
+        float s = 0;
+        for (int j = 0; j < n; j++) s += p[j] * v[(size_t)j * ldv + d];
+        out[d] = s;
+    }
+}
+#endif
+
+void ck_weighted_rows(int isa, const float *p, int n, const float *v, int ldv, int width, float *out) {
+#if defined(__x86_64__)
+    if (isa != CK_ISA_PORTABLE) { weighted_rows_avx2(p, n, v, ldv, width, out); return; }
+#else
+    if (isa != CK_ISA_PORTABLE) ck_trap("ck_weighted_rows (vector ISA)");
+#endif
+    for (int d = 0; d < width; d++) out[d] = 0;
+    for (int j = 0; j < n; j++)
+        for (int d = 0; d < width; d++) out[d] += p[j] * v[(size_t)j * ldv + d];
+}

@@ -1,0 +1,127 @@
+import Foundation
+import XCTest
+@testable import Kernels
+
+/// Micro-benchmarks, run only with SCRAWL_KERNEL_BENCH=1 (numbers are printed, never asserted):
+/// decode GEMV in GB/s of weights against the measured streaming-read bandwidth, and GEMM in GFLOP/s,
+/// per kernel ISA and weight type.
+///     SCRAWL_KERNEL_BENCH=1 swift test --skip-build --filter KernelBenchmarks
+final class KernelBenchmarks: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["SCRAWL_KERNEL_BENCH"] == "1", "set SCRAWL_KERNEL_BENCH=1")
+    }
+
+    private func seconds(_ body: () -> Void) -> Double {
+        let start = ContinuousClock.now
+        body()
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Weights of `element` as stored bytes (random small values).
+    private func weights(_ count: Int, _ element: WeightElement) -> UnsafeMutableRawPointer {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * element.byteSize, alignment: 64)
+        var rng = SeededValues(seed: 1)
+        let sample = rng.array(4096).map { $0 * 0.05 }
+        switch element {
+        case .f32:
+            let p = raw.assumingMemoryBound(to: Float.self)
+            for i in 0..<count { p[i] = sample[i & 4095] }
+        case .bf16:
+            let p = raw.assumingMemoryBound(to: UInt16.self)
+            let s = sample.map(BFloat16.fromFloat)
+            for i in 0..<count { p[i] = s[i & 4095] }
+        case .f16:
+            let p = raw.assumingMemoryBound(to: UInt16.self)
+            let s = sample.map { Float16($0).bitPattern }
+            for i in 0..<count { p[i] = s[i & 4095] }
+        }
+        return raw
+    }
+
+    func testDecodeGEMVBandwidth() {
+        let bandwidth = MemoryBandwidth.measure()
+        print(String(format: "[bench] streaming read: %.1f GB/s (%d threads)", bandwidth / 1e9, Parallel.threadCount))
+        // Qwen2-VL-2B MLP gate shape (8960 × 1536), enough matrices to stream ~768 MB (beyond the L3).
+        let n = 8960, k = 1536
+        let x = FloatBuffer(SeededValues(seed: 2).arrayCopy(k))
+        let y = FloatBuffer(count: n)
+        for element in [WeightElement.bf16, .f16, .f32] {
+            let matrices = max(2, (768 << 20) / (n * k * element.byteSize))
+            let stores = (0..<matrices).map { _ in weights(n * k, element) }
+            defer { stores.forEach { $0.deallocate() } }
+            for isa in KernelISA.available {
+                let run = {
+                    for s in stores {
+                        MatMul.linear(x.pointer, rows: 1, weight: WeightMatrix(rows: n, cols: k, element: element, base: s),
+                                      out: y.pointer, isa: isa)
+                    }
+                }
+                run()
+                let t = (0..<3).map { _ in seconds(run) }.min()!
+                let rate = Double(matrices * n * k * element.byteSize) / t
+                print(String(format: "[bench] GEMV %@ %@ %dx%d: %.1f GB/s = %.0f%% of the streaming read", isa.rawValue,
+                             element.rawValue, n, k, rate / 1e9, rate / bandwidth * 100))
+            }
+        }
+    }
+
+    func testGEMMThroughput() {
+        // The vision tower's fc1 (5184 patches × 1280 → 5120) and a prefill MLP down projection.
+        for (m, n, k) in [(5184, 5120, 1280), (1300, 1536, 8960)] {
+            let a = FloatBuffer(count: m * k)
+            var rng = SeededValues(seed: 3)
+            let sample = rng.array(4096)
+            for i in 0..<(m * k) { a[i] = sample[i & 4095] }
+            let c = FloatBuffer(count: m * n)
+            for element in [WeightElement.bf16, .f16, .f32] {
+                let w = weights(n * k, element)
+                defer { w.deallocate() }
+                for isa in KernelISA.available {
+                    let run = {
+                        MatMul.linear(a.pointer, rows: m, weight: WeightMatrix(rows: n, cols: k, element: element, base: w),
+                                      out: c.pointer, isa: isa)
+                    }
+                    run()
+                    let t = (0..<2).map { _ in seconds(run) }.min()!
+                    print(String(format: "[bench] GEMM %@ %@ %dx%dx%d: %.1f GFLOP/s (%.0f ms)", isa.rawValue, element.rawValue,
+                                 m, n, k, 2 * Double(m) * Double(n) * Double(k) / t / 1e9, t * 1000))
+                }
+            }
+        }
+    }
+
+    /// Cache blocking sweep for both packed kernels on the vision fc1 shape (how kcMax/rowBlock were chosen).
+    func testGEMMBlockingSweep() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["SCRAWL_KERNEL_SWEEP"] == "1", "set SCRAWL_KERNEL_SWEEP=1")
+        let (m, n, k) = (2592, 5120, 1280)
+        let a = FloatBuffer(SeededValues(seed: 4).arrayCopy(m * k))
+        let c = FloatBuffer(count: m * n)
+        let w = weights(n * k, .bf16)
+        defer { w.deallocate() }
+        var kernels: [(String, PackedGEMM)] = []
+        if KernelISA.best == .avx512bf16 {
+            for kc in [256, 512, 768, 1024] {
+                for rb in [120, 240, 480] {
+                    kernels.append(("bf16", PackedGEMM(arithmetic: .bf16, mr: PackedGEMM.bf16.mr, nr: PackedGEMM.bf16.nr,
+                                                       kcMax: kc, rowBlock: rb)))
+                }
+            }
+        }
+        for kc in [128, 256, 384, 512] {
+            for rb in [60, 120, 240, 480] {
+                kernels.append(("f32", PackedGEMM(arithmetic: .f32, mr: PackedGEMM.f32.mr, nr: PackedGEMM.f32.nr, kcMax: kc, rowBlock: rb)))
+            }
+        }
+        for (name, kernel) in kernels {
+            let run = {
+                kernel.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: UnsafeRawPointer(w), element: .bf16, ldb: k, c: c.pointer,
+                            ldc: n, bias: nil)
+            }
+            run()
+            let t = (0..<2).map { _ in seconds(run) }.min()!
+            print(String(format: "[sweep] %@ kc %d rowBlock %d: %.1f GFLOP/s", name, kernel.kcMax, kernel.rowBlock,
+                         2 * Double(m) * Double(n) * Double(k) / t / 1e9))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Glibc
+import Inference
 import Logging
 
 /// `scrawl serve`: wires the inbox monitor (watcher + settle + intake), the worker, the catalog and
@@ -114,7 +115,9 @@ public final class ScrawlDaemon {
         // and they run inside the loop that keeps the watchdog fed, not under the start timeout.
         notifier.ready(status: "idle, \(inboxSummary)")
         logger.notice("ready", metadata: ["inboxes": "\(config.inboxes.map(\.path).joined(separator: ","))",
-                                          "catalog": "\(config.catalogPath)", "pid": "\(getpid())"])
+                                          "catalog": "\(config.catalogPath)", "pid": "\(getpid())",
+                                          "kernels": "\(EngineOpener.kernelReport)"])
+        if let warning = EngineOpener.kernelWarning { logger.warning("\(warning)") }
         monitor.start()
         worker.wake()
         // The loop turns at least four times per watchdog interval, so a fresh heartbeat means a live loop.

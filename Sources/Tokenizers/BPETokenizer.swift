@@ -21,6 +21,8 @@ public final class BPETokenizer: Sendable {
     /// The special-token names (bos/eos/unk/pad/additional) as transformers resolves them for this folder;
     /// what a chat template's `bos_token` / `eos_token` render to.
     public let specialTokens: SpecialTokenNames
+    /// Which files made this tokenizer ("tokenizer.json + tokenizer_config.json", …).
+    public let source: String
     /// Id of the BOS / EOS token named by `specialTokens`, if any.
     public let bosTokenID: Int?
     public let eosTokenID: Int?
@@ -30,7 +32,8 @@ public final class BPETokenizer: Sendable {
     /// tokenizer_config.json / special_tokens_map.json.
     public convenience init(directory: URL) throws {
         let folder = try TokenizerFolder(directory: directory)
-        try self.init(definition: folder.definition, specialTokens: folder.specialTokens, namingFile: folder.namingFile)
+        try self.init(definition: folder.definition, specialTokens: folder.specialTokens, namingFile: folder.namingFile,
+                      source: folder.source)
     }
 
     /// Loads a tokenizer.json, plus (optionally) the tokenizer_config.json that names BOS/EOS and may
@@ -45,10 +48,12 @@ public final class BPETokenizer: Sendable {
         definition.addedTokens += config.addedTokens.filter { !known.contains($0.id) }
         let tokenizerClass = config.tokenizerClass.flatMap { TokenizerClass(className: $0) }
         try self.init(definition: definition, specialTokens: SpecialTokenNames(config: config, map: nil, tokenizerClass: tokenizerClass),
-                      namingFile: tokenizerConfig?.path ?? tokenizerJSON.path)
+                      namingFile: tokenizerConfig?.path ?? tokenizerJSON.path,
+                      source: ([tokenizerJSON] + [tokenizerConfig].compactMap { $0 }).map(\.lastPathComponent).joined(separator: " + "))
     }
 
-    private init(definition: TokenizerDefinition, specialTokens: SpecialTokenNames, namingFile: String) throws {
+    private init(definition: TokenizerDefinition, specialTokens: SpecialTokenNames, namingFile: String, source: String) throws {
+        self.source = source
         let added = definition.addedTokens
         let vocab = definition.model.vocab
         let size = max(vocab.values.max().map { $0 + 1 } ?? 0, added.map { $0.id + 1 }.max() ?? 0)

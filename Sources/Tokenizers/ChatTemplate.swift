@@ -8,6 +8,8 @@ import Jinja
 public struct ChatTemplate: Sendable {
     private let template: Template
     public let specialTokens: ChatSpecialTokens
+    /// The file (or name) the template came from.
+    public let sourceName: String
     /// What the template emits for one image part, found by rendering a turn with and without an image
     /// (Qwen2-VL: `<|vision_start|><|image_pad|><|vision_end|>`, Aya: `<image>`); empty if the
     /// template emits nothing for images or cannot render a single user turn.
@@ -52,6 +54,7 @@ public struct ChatTemplate: Sendable {
     /// what `{{ bos_token }}` and friends render to (unset ones are undefined, rendering as nothing).
     public init(source: String, sourceName: String = "chat_template", specialTokens: ChatSpecialTokens = ChatSpecialTokens()) throws {
         template = try Template(source, sourceName: sourceName)
+        self.sourceName = sourceName
         self.specialTokens = specialTokens
         imageMarkup = ChatTemplate.findImageMarkup(template, specialTokens)
     }

@@ -12,6 +12,8 @@ struct TokenizerFolder {
     var specialTokens: SpecialTokenNames
     /// The file whose names are resolved against the vocabulary (for error messages).
     var namingFile: String
+    /// Which files made the tokenizer, for people (`scrawl models verify`).
+    var source: String
 
     init(directory: URL) throws {
         let fm = FileManager.default
@@ -36,6 +38,7 @@ struct TokenizerFolder {
             definition.addedTokens += (config?.addedTokens ?? []).filter { !known.contains($0.id) }
             specialTokens = SpecialTokenNames(config: config, map: map, tokenizerClass: tokenizerClass)
             namingFile = configURL?.path ?? tokenizerJSON.path
+            source = (["tokenizer.json"] + [configURL, map == nil ? nil : mapURL].compactMap { $0?.lastPathComponent }).joined(separator: " + ")
             return
         }
 
@@ -82,6 +85,8 @@ struct TokenizerFolder {
         definition.addedTokens = added
         specialTokens = names
         namingFile = configURL?.path ?? addedURL?.path ?? vocab.path
+        let files = ["vocab.json", "merges.txt"] + [addedURL, configURL, map == nil ? nil : mapURL].compactMap { $0?.lastPathComponent }
+        source = files.joined(separator: " + ") + " (\(tokenizerClass.rawValue)" + (configURL == nil ? ", class from config.json)" : ")")
     }
 
     /// tokenizer_config.json's `tokenizer_class`, else config.json's `tokenizer_class`, else the class of

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Daemon
 import Foundation
+import Inference
 
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,10 +56,13 @@ struct ModelsCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Checks that checkpoints will load: config.json, safetensors headers, the index, the pull manifest.",
+            abstract: "Checks that checkpoints will load, and says what was found: tokenizer and template files, dtypes, prompt size.",
             discussion: """
-                Without arguments, checks every configured model. Sizes and SHA-256 are checked against the \
-                manifest written by pull, when there is one.
+                Without arguments, checks every configured model: config.json, the safetensors headers and \
+                index, sizes and SHA-256 against the manifest written by pull (when there is one); then loads the \
+                folder as the daemon would (weights mapped, not read) and reports the tokenizer's files, the chat \
+                template's file (rendered for a default scan), the weight dtypes, the tensor-name layout, the shards, \
+                and the prompt length a default scan (an A4 page at 300 dpi) gets.
                 Examples:
                   scrawl models verify
                   scrawl models verify aya --no-checksums
@@ -84,12 +88,14 @@ struct ModelsCommand: ParsableCommand {
                 throw ExitCode.failure
             }
             var failed = false
+            let scan = OCRRequest(maxNewTokens: 1024, maxPixels: OCRCommand.defaultMaxPixels)
             for folder in folders {
-                let report = ModelVerifier(checksums: !noChecksums).verify(folder)
+                let report = ModelVerifier(checksums: !noChecksums, scanRequest: scan).verify(folder)
                 if report.ok {
                     print("ok      \(folder): \(report.tensors) tensors in \(report.shards.count) shard(s), "
                           + String(format: "%.2f GB", Double(report.bytes) / 1e9)
                           + (report.manifestFiles > 0 ? ", \(report.manifestFiles) files match the manifest" : ", no manifest"))
+                    if let summary = report.summary { Self.describe(summary, cost: report.scanCost) }
                 } else {
                     failed = true
                     print("FAILED  \(folder)")
@@ -97,6 +103,19 @@ struct ModelsCommand: ParsableCommand {
                 }
             }
             if failed { throw ExitCode.failure }
+        }
+
+        static func describe(_ summary: CheckpointSummary, cost: PromptCost?) {
+            let dtypes = summary.weightDTypes.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            print("        model_type \(summary.modelType)" + (summary.contextLength.map { ", context \($0) tokens" } ?? ""))
+            print("        tokenizer: \(summary.tokenizerSource)")
+            print("        chat template: \(summary.templateSource) (renders)")
+            print("        weights: \(dtypes) in \(summary.weightFiles.joined(separator: ", "))")
+            print("        tensor names: \(summary.tensorNameLayout)")
+            if let cost {
+                print("        a default scan (\(cost.width)×\(cost.height), A4 at 300 dpi, max_pixels \(OCRCommand.defaultMaxPixels)): "
+                      + "\(cost.processedWidth)×\(cost.processedHeight) px → \(cost.imageTokens) image tokens, \(cost.promptTokens) prompt tokens")
+            }
         }
     }
 

@@ -36,6 +36,15 @@ final class RecordingEngine: OCREngine, @unchecked Sendable {
         self.checkpointPath = checkpointPath
     }
 
+    var summary: CheckpointSummary {
+        CheckpointSummary(modelType: "recording", tokenizerSource: "none", templateSource: "none", weightDTypes: [:],
+                          tensorNameLayout: "none", weightFiles: [], contextLength: nil)
+    }
+
+    func promptCost(width: Int, height: Int, request: OCRRequest) throws -> PromptCost {
+        PromptCost(width: width, height: height, processedWidth: width, processedHeight: height, imageTokens: 1, promptTokens: 10)
+    }
+
     /// Text that depends on the prompt and the pixels, so tests can tell reads apart.
     func read(_ image: RGBImage, request: OCRRequest, onEvent: (OCREvent) -> Void) throws -> OCRResult {
         requests.append(request)

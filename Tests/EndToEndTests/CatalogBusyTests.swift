@@ -29,10 +29,15 @@ final class CatalogBusyTests: XCTestCase {
         let json = try harness.sidecar(scan, timeout: 120) { $0["text"] != nil || $0["error"] != nil }
         XCTAssertNotNil(json["text"] as? String, "a finished read became \(json)")
         XCTAssertNil(json["error"])
-        XCTAssertEqual(try Robustness.currentDocument(harness, path: scan)?["state"] as? String, "done")
+        // The sidecars are written before the commit, which retries with backoff (up to 30 s apart).
+        try harness.waitFor("the first scan's commit", timeout: 90) {
+            try Robustness.currentDocument(harness, path: scan)?["state"] as? String == "done"
+        }
         XCTAssertTrue(harness.log().contains("cannot record the result in the catalog yet"), "the lock did not meet the commit:\n\(harness.log())")
         XCTAssertNotNil(try harness.sidecar(second, timeout: 60)["text"] as? String)
-        XCTAssertEqual(try Robustness.currentDocument(harness, path: second)?["state"] as? String, "done")
+        try harness.waitFor("the second scan's commit", timeout: 90) {
+            try Robustness.currentDocument(harness, path: second)?["state"] as? String == "done"
+        }
         XCTAssertEqual(try harness.stop(), 0)
     }
 

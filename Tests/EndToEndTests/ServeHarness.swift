@@ -35,7 +35,8 @@ final class ServeHarness {
         return qwenFixtures.appendingPathComponent(String(relative.dropFirst("qwen2vl/".count))).path
     }
 
-    init(extraConfig: String = "", daemonConfig: String = "stop_grace_s = 5", settleMs: Int = 100) throws {
+    init(extraConfig: String = "", daemonConfig: String = "stop_grace_s = 5", settleMs: Int = 100,
+         qwen: String = ServeHarness.checkpoint, aya: String = ServeHarness.ayaCheckpoint) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("scrawl-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         root = URL(fileURLWithPath: base).resolvingSymlinksInPath().path
@@ -51,8 +52,8 @@ final class ServeHarness {
             rescan_interval_s = 0
             \(daemonConfig)
             [models]
-            qwen = "\(Self.checkpoint)"
-            aya = "\(Self.ayaCheckpoint)"
+            qwen = "\(qwen)"
+            aya = "\(aya)"
             [[inbox]]
             path = "\(inbox)"
             settle_ms = \(settleMs)

@@ -11,12 +11,25 @@ public struct ModelVerifier {
         /// Files checked against the pull manifest (size, and SHA-256 when `checksums`).
         public var manifestFiles = 0
         public var problems: [String] = []
+        /// What the engine found when it loaded the folder (nil when it did not load or was not asked).
+        public var summary: CheckpointSummary?
+        /// The prompt a default scan (an A4 page at 300 dpi) gets under `scanRequest`.
+        public var scanCost: PromptCost?
         public var ok: Bool { problems.isEmpty }
     }
 
     public var checksums: Bool
+    /// When set, the folder is also loaded by its engine (weights mapped, not read) and a default scan's
+    /// prompt is built with this request: tokenizer, chat template and preprocessor all run.
+    public var scanRequest: OCRRequest?
 
-    public init(checksums: Bool = true) { self.checksums = checksums }
+    /// An A4 page scanned at 300 dpi.
+    public static let defaultScanSize = (width: 2480, height: 3508)
+
+    public init(checksums: Bool = true, scanRequest: OCRRequest? = nil) {
+        self.checksums = checksums
+        self.scanRequest = scanRequest
+    }
 
     /// config.json parses; each tensor in the index exists in its shard; each shard's header is consistent
     /// (offsets inside the file, sizes matching dtype × shape); sizes and SHA-256 match the manifest if any.
@@ -31,7 +44,30 @@ public struct ModelVerifier {
         checkConfig(folder, &report)
         checkWeights(folder, &report)
         if let manifest = ModelManifest.load(from: folder) { checkManifest(manifest, folder, &report) }
+        if let scanRequest, report.ok { inspect(folder, request: scanRequest, &report) }
         return report
+    }
+
+    /// Loads the folder as the daemon would and builds a default scan's prompt.
+    private func inspect(_ folder: String, request: OCRRequest, _ report: inout Report) {
+        let engine: any OCREngine
+        do {
+            engine = try EngineOpener.open(checkpoint: URL(fileURLWithPath: folder), prefetch: false)
+        } catch {
+            report.problems.append("does not load: \(error)")
+            return
+        }
+        report.summary = engine.summary
+        let size = Self.defaultScanSize
+        do {
+            let cost = try engine.promptCost(width: size.width, height: size.height, request: request)
+            report.scanCost = cost
+            if let context = engine.summary.contextLength, cost.promptTokens + request.maxNewTokens > context {
+                report.problems.append("a default scan's prompt (\(cost.promptTokens) tokens) plus max_tokens \(request.maxNewTokens) exceeds the context of \(context) tokens: lower max_pixels or max_tokens")
+            }
+        } catch {
+            report.problems.append("the chat template or preprocessor fails on a default scan: \(error)")
+        }
     }
 
     private func checkConfig(_ folder: String, _ report: inout Report) {

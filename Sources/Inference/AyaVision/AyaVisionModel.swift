@@ -15,11 +15,17 @@ public final class AyaVisionModel: VisionLanguageModel, @unchecked Sendable {
     let imageProcessor: AyaVisionImageProcessor
     let vision: AyaVisionVision
     let language: AyaVisionLanguage
+    public let contextLength: Int
 
     public init(checkpoint ck: CheckpointDirectory, arithmetic: Arithmetic) throws {
         config = try AyaVisionConfig(json: ck.config)
         preprocessor = try AyaVisionPreprocessorConfig.load(checkpoint: ck.url)
         imageProcessor = AyaVisionImageProcessor(config: preprocessor)
+        // Cohere2Config's default (the real sparse config.json states none).
+        contextLength = try ck.config.object("text_config")?.int("max_position_embeddings") ?? 8192
+        guard contextLength > 0 else {
+            throw CheckpointError.invalidValue(path: ck.url.appendingPathComponent("config.json").path, key: "text_config.max_position_embeddings", reason: "must be positive")
+        }
         vision = try AyaVisionVision(ck, config: config, arithmetic: arithmetic)
         language = try AyaVisionLanguage(ck, config: config.text, arithmetic: arithmetic)
         let pre = ck.url.appendingPathComponent("preprocessor_config.json").path

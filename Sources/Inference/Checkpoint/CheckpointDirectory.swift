@@ -14,6 +14,12 @@ public final class CheckpointDirectory: @unchecked Sendable {
     public let preprocessorConfig: JSONObject?
     private var files: [SafetensorsFile] = []
     private var index: [String: (file: SafetensorsFile, info: TensorInfo)] = [:]
+    /// Tensors stored under a name the model's normaliser rewrote (another transformers release's layout).
+    public private(set) var renamedTensors = 0
+    /// Tensor count by stored dtype ("F16": 729).
+    public private(set) var dtypeCounts: [String: Int] = [:]
+    /// The weight files, in load order.
+    public var weightFileNames: [String] { files.map { URL(fileURLWithPath: $0.path).lastPathComponent } }
 
     public init(url: URL, normalizeName: (String) -> String) throws {
         self.url = url
@@ -32,7 +38,10 @@ public final class CheckpointDirectory: @unchecked Sendable {
             let file = try SafetensorsFile(path: path)
             files.append(file)
             for (name, info) in file.tensors {
-                index[normalizeName(name)] = (file, info)
+                let canonical = normalizeName(name)
+                if canonical != name { renamedTensors += 1 }
+                dtypeCounts[info.dtype, default: 0] += 1
+                index[canonical] = (file, info)
             }
         }
     }

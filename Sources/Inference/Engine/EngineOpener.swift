@@ -1,11 +1,12 @@
 import Foundation
+import Kernels
 
 /// The model registry: config.json's `model_type` → the engine that runs it, so a folder or a
 /// `--model` pointing at any supported model gets the right code whatever it was called.
 public enum EngineOpener {
     private struct Entry: Sendable {
         let modelType: String
-        let open: @Sendable (URL, Arithmetic) throws -> any OCREngine
+        let open: @Sendable (URL, Arithmetic, Bool) throws -> any OCREngine
     }
 
     private static let entries: [Entry] = [
@@ -14,8 +15,15 @@ public enum EngineOpener {
     ]
 
     private static func entry<M: VisionLanguageModel>(_ model: M.Type) -> Entry {
-        Entry(modelType: M.modelType) { url, arithmetic in try VisionLanguageEngine<M>(checkpoint: url, arithmetic: arithmetic) }
+        Entry(modelType: M.modelType) { url, arithmetic, prefetch in
+            try VisionLanguageEngine<M>(checkpoint: url, arithmetic: arithmetic, prefetch: prefetch)
+        }
     }
+
+    /// The CPU kernels every engine uses (chosen once per process; `SCRAWL_KERNEL_ISA` overrides).
+    public static var kernelReport: String { KernelISA.report }
+    /// Why `SCRAWL_KERNEL_ISA` was not honoured, when it was not.
+    public static var kernelWarning: String? { KernelISA.selectionWarning }
 
     /// The `model_type` values this build can run.
     public static var supportedModelTypes: [String] { entries.map(\.modelType) }
@@ -27,13 +35,13 @@ public enum EngineOpener {
         return try config.string("model_type") ?? Qwen2VLModel.modelType
     }
 
-    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native) throws -> any OCREngine {
+    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true) throws -> any OCREngine {
         let modelType = try modelType(checkpoint: checkpoint)
         guard let entry = entries.first(where: { $0.modelType == modelType }) else {
             throw CheckpointError.invalidValue(
                 path: checkpoint.appendingPathComponent("config.json").path, key: "model_type",
                 reason: "\"\(modelType)\" is not supported by this build (expected \(supportedModelTypes.joined(separator: " or ")))")
         }
-        return try entry.open(checkpoint, arithmetic)
+        return try entry.open(checkpoint, arithmetic, prefetch)
     }
 }

@@ -14,6 +14,13 @@ public protocol OCREngine: AnyObject {
     /// Reads one decoded RGB image. `onEvent` is called on the calling thread as work
     /// progresses (vision layers, prefill, each generated token with its text piece).
     func read(_ image: RGBImage, request: OCRRequest, onEvent: (OCREvent) -> Void) throws -> OCRResult
+
+    /// What was found in the checkpoint folder (tokenizer and template files, dtypes, name layout).
+    var summary: CheckpointSummary { get }
+
+    /// The prompt a width × height scan gets under `request` (pixels resized, prompt rendered and
+    /// tokenized), without running the model.
+    func promptCost(width: Int, height: Int, request: OCRRequest) throws -> PromptCost
 }
 
 /// How to read one image. `nil` fields fall back to the checkpoint's own files

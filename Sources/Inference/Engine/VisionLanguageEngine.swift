@@ -10,6 +10,7 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
     public let checkpointPath: String
     public let configHash: String
     public let generationConfig: GenerationConfig
+    public let summary: CheckpointSummary
     let tokenizer: BPETokenizer
     let template: ChatTemplate
     let prompt: ImagePrompt
@@ -20,9 +21,10 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
 
     /// `arithmetic`: `.native` (default) computes 16-bit checkpoints with the CPU's fast 16-bit products;
     /// `.float32` widens their weights to f32 (parity runs against an f32-compute reference).
-    public init(checkpoint: URL, arithmetic: Arithmetic = .native) throws {
+    /// `prefetch`: start reading the weights into the page cache (false for a look at the folder only).
+    public init(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true) throws {
         let ck = try CheckpointDirectory(url: checkpoint, normalizeName: Model.normalizeWeightName)
-        ck.prefetch()
+        if prefetch { ck.prefetch() }
         checkpointPath = checkpoint.path
         configHash = ck.configHash
         model = try Model(checkpoint: ck, arithmetic: arithmetic)
@@ -31,6 +33,19 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
         template = try ChatTemplate(checkpointDirectory: checkpoint, specialTokens: tokenizer.specialTokens.chatTemplateTokens)
         prompt = ImagePrompt(tokenizer: tokenizer, template: template, imageTokenID: model.imageTokenID)
         try model.validate(tokenizer: tokenizer, checkpoint: checkpoint)
+        summary = CheckpointSummary(
+            modelType: Model.modelType, tokenizerSource: tokenizer.source,
+            templateSource: URL(fileURLWithPath: template.sourceName).lastPathComponent, weightDTypes: ck.dtypeCounts,
+            tensorNameLayout: ck.renamedTensors == 0 ? "legacy (as saved before transformers 4.52)"
+                : "transformers ≥ 4.52 (\(ck.renamedTensors) names mapped to the legacy ones)",
+            weightFiles: ck.weightFileNames, contextLength: model.contextLength)
+    }
+
+    public func promptCost(width: Int, height: Int, request: OCRRequest) throws -> PromptCost {
+        let blank = RGBImage(width: width, height: height, pixels: [UInt8](repeating: 255, count: width * height * 3))
+        let inputs = try prepare(blank, request: request)
+        return PromptCost(width: width, height: height, processedWidth: inputs.width, processedHeight: inputs.height,
+                          imageTokens: inputs.imageTokens, promptTokens: inputs.tokens.count)
     }
 
     /// Pixels and prompt tokens for one request, before any network runs.
@@ -73,7 +88,11 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
         timings.visionMs = clock.lap()
 
         let hidden = model.hiddenSize
-        let cache = model.makeCache(capacity: tokens.count + max(0, request.maxNewTokens) + 1)
+        let maxNew = max(0, request.maxNewTokens)
+        guard tokens.count + maxNew <= model.contextLength else {
+            throw OCRError.contextExceeded(promptTokens: tokens.count, maxNewTokens: maxNew, contextLength: model.contextLength)
+        }
+        let cache = model.makeCache(capacity: tokens.count + maxNew + 1)
         let x = FloatBuffer(count: tokens.count * hidden)
         model.embed(tokens, into: x.pointer)
         var row = 0

@@ -29,6 +29,9 @@ public protocol VisionLanguageModel: AnyObject {
     var hiddenSize: Int { get }
     /// Layers of the vision tower (for progress events).
     var visionLayerCount: Int { get }
+    /// Positions the language model was trained for (config.json max_position_embeddings, or the config
+    /// class's default); a prompt plus its new tokens must fit.
+    var contextLength: Int { get }
 
     /// Checks that the tokenizer has what this model's prompts need (image tokens, ids that agree
     /// with config.json). Called once at load.

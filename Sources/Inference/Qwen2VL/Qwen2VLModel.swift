@@ -14,6 +14,7 @@ public final class Qwen2VLModel: VisionLanguageModel, @unchecked Sendable {
     public let preprocessor: PreprocessorConfig
     let vision: Qwen2VLVision
     let language: Qwen2VLLanguage
+    public let contextLength: Int
 
     public init(checkpoint ck: CheckpointDirectory, arithmetic: Arithmetic) throws {
         config = try Qwen2VLConfig(json: ck.config)
@@ -26,6 +27,11 @@ public final class Qwen2VLModel: VisionLanguageModel, @unchecked Sendable {
             throw CheckpointError.invalidValue(
                 path: ck.url.appendingPathComponent("preprocessor_config.json").path, key: "patch_size/merge_size",
                 reason: "disagrees with config.json's vision_config")
+        }
+        // Qwen2VLTextConfig's default; 4.57 writes it at the top level and in text_config.
+        contextLength = try ck.config.int("max_position_embeddings") ?? ck.config.object("text_config")?.int("max_position_embeddings") ?? 32768
+        guard contextLength > 0 else {
+            throw CheckpointError.invalidValue(path: ck.url.appendingPathComponent("config.json").path, key: "max_position_embeddings", reason: "must be positive")
         }
         vision = try Qwen2VLVision(ck, config: config.vision, arithmetic: arithmetic)
         language = try Qwen2VLLanguage(ck, config: config.text, arithmetic: arithmetic)

@@ -5,17 +5,7 @@ import XCTest
 /// checked against the reference's golden run (transformers greedy, 32 tokens).
 final class OCRCommandTests: XCTestCase {
     private func ocr(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ServeHarness.binary())
-        process.arguments = ["ocr"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try ServeHarness.run(["ocr"] + arguments)
     }
 
     private func jsonLine(_ text: String) throws -> [String: Any] {

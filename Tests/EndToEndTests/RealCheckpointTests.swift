@@ -10,17 +10,7 @@ final class RealCheckpointTests: XCTestCase {
     static let aya = ServeHarness.fixture("real-layout/aya-vision-8b")
 
     private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ServeHarness.binary())
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try ServeHarness.run(arguments)
     }
 
     private func golden(_ name: String) throws -> [String: Any] {

@@ -130,6 +130,21 @@ final class ServeHarness {
 
     // MARK: the command line
 
+    /// Runs the `scrawl` binary with `arguments` (no config added); returns its status, stdout and stderr.
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
     /// Runs `scrawl ARGS --config …`; returns (status, stdout).
     func scrawl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

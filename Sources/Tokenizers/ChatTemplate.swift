@@ -12,8 +12,9 @@ public struct ChatTemplate: Sendable {
     public let sourceName: String
     /// What the template emits for one image part, found by rendering a turn with and without an image
     /// (Qwen2-VL: `<|vision_start|><|image_pad|><|vision_end|>`, Aya: `<image>`); empty if the
-    /// template emits nothing for images or cannot render a single user turn.
-    public let imageMarkup: String
+    /// template emits nothing for images or cannot render a single user turn. Rendered on demand (the
+    /// engines expand the image tokens in the rendered prompt and never need it).
+    public var imageMarkup: String { Self.findImageMarkup(template, specialTokens) }
 
     /// Reads the template of a checkpoint folder: chat_template.jinja, else chat_template.json, else
     /// tokenizer_config.json's "chat_template" (transformers' order). `specialTokens`: the tokenizer's
@@ -21,7 +22,7 @@ public struct ChatTemplate: Sendable {
     public init(checkpointDirectory: URL, specialTokens: ChatSpecialTokens) throws {
         let fm = FileManager.default
         let configURL = checkpointDirectory.appendingPathComponent("tokenizer_config.json")
-        let config = fm.fileExists(atPath: configURL.path) ? try TokenizerConfig.load(configURL) : nil
+        let config = fm.fileExists(atPath: configURL.path) ? try TokenizerConfig.parse(JSONObject.load(configURL)) : nil
         let jinjaURL = checkpointDirectory.appendingPathComponent("chat_template.jinja")
         let jsonURL = checkpointDirectory.appendingPathComponent("chat_template.json")
         let source: String
@@ -56,7 +57,6 @@ public struct ChatTemplate: Sendable {
         template = try Template(source, sourceName: sourceName)
         self.sourceName = sourceName
         self.specialTokens = specialTokens
-        imageMarkup = ChatTemplate.findImageMarkup(template, specialTokens)
     }
 
     /// Renders a conversation; content is passed as transformers' processors pass it, a list of

@@ -14,15 +14,12 @@ struct TokenizerConfig {
     var tokenizerClass: String?
     var chatTemplate: String?
 
-    var bosToken: String? { specialTokens["bos_token"] ?? nil }
-    var eosToken: String? { specialTokens["eos_token"] ?? nil }
-
     /// transformers' `SPECIAL_TOKENS_ATTRIBUTES` that name one token.
     static let specialTokenKeys = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
 
     /// Reads `url` (tokenizer_config.json); special_tokens_map.json beside it fills the BOS/EOS it lacks
-    /// (what the chat template's `bos_token` needs). The tokenizer itself resolves names with
-    /// `SpecialTokenResolver`, which follows transformers' precedence exactly.
+    /// (for a tokenizer.json given with its config file). A checkpoint folder's tokenizer resolves names with
+    /// `SpecialTokenNames`, which follows transformers' precedence exactly.
     static func load(_ url: URL) throws -> TokenizerConfig {
         var config = try parse(JSONObject.load(url))
         let mapURL = url.deletingLastPathComponent().appendingPathComponent("special_tokens_map.json")

@@ -109,6 +109,14 @@ enum Schema {
             since   REAL NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 5: the device (st_dev) each inbox was on at its last walk, so an unmounted network inbox is
+        // not taken for "every file deleted".
+        """
+        CREATE TABLE inbox_roots (
+            path   TEXT    PRIMARY KEY,
+            device INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -44,13 +44,23 @@ final class MonitorTests: XCTestCase {
 
         // Removed while nobody watched (simulated: a new monitor on a tree the catalog knows more of).
         let again = try sandbox.drop("imaging/decode/baseline444.jpg", as: "again.jpg")
-        XCTAssertTrue(turn(monitor) { queued.get() == 3 })
+        let stays = try sandbox.drop("imaging/decode/cmyk.jpg", as: "stays.jpg")
+        XCTAssertTrue(try turn(monitor) { try sandbox.catalog.knownPaths(under: sandbox.inbox) == [again, stays] })
         monitor.stop()
         try FileManager.default.removeItem(atPath: again)
         let fresh = try InboxMonitor(config: sandbox.config, catalog: sandbox.catalog, intake: sandbox.intake(),
                                      logger: quietLogger) {}
         fresh.start()
-        XCTAssertEqual(try sandbox.catalog.knownPaths(under: sandbox.inbox), [], "the start rescan marks files gone meanwhile")
+        XCTAssertEqual(try sandbox.catalog.knownPaths(under: sandbox.inbox), [stays], "the start rescan marks files gone meanwhile")
+
+        // An inbox found empty where the catalog knows files (an unmounted share) removes nothing.
+        fresh.stop()
+        try FileManager.default.removeItem(atPath: stays)
+        let third = try InboxMonitor(config: sandbox.config, catalog: sandbox.catalog, intake: sandbox.intake(),
+                                     logger: quietLogger) {}
+        third.start()
+        XCTAssertEqual(try sandbox.catalog.knownPaths(under: sandbox.inbox), [stays], "an empty walk removes nothing")
+        XCTAssertEqual(try sandbox.catalog.status(recentFailures: 0).problems.map(\.source), ["inbox \(sandbox.inbox)"])
     }
 
     func testSettleHoldsAFileThatKeepsGrowing() throws {

@@ -27,6 +27,10 @@ public final class InboxMonitor: @unchecked Sendable {
     /// size+mtime of each file when it was last taken, so rescans skip files that did not change.
     private var taken: [String: SettleTracker.Snapshot] = [:]
     private var missingInboxes: Set<String> = []
+    /// What each inbox's problem in the catalog says now (missing, removals skipped), by inbox path.
+    private var inboxProblems: [String: String] = [:]
+    private var inboxProblemsSynced: Set<String> = []
+    private var nextMissingRecheck = Date()
     private var nextPeriodicRescan: Date
 
     public init(config: ScrawlConfig, catalog: Catalog, intake: ScanIntake, logger: Logger,
@@ -101,6 +105,7 @@ public final class InboxMonitor: @unchecked Sendable {
         if rescanFlag.update({ flag in defer { flag = false }; return flag }) || periodic {
             rescanAll(reason: periodic ? "periodic" : "requested")
         }
+        recheckMissingInboxes()
         takeSettled()
     }
 
@@ -119,6 +124,13 @@ public final class InboxMonitor: @unchecked Sendable {
             for found in InboxScanner.files(under: folder, recursive: inbox.recursive, excluding: excluded) {
                 settle.observe(found.path, found.status.snapshot, settleMs: inbox.settleMs, now: now())
             }
+        case .folderRemoved(let folder) where config.inboxes.contains(where: { $0.path == folder }):
+            // An inbox itself moved away or unmounted: its files are not deleted. It is walked at once, then
+            // every `missingInboxRecheckS` while it is missing, and watched again when it is back.
+            settle.forget(under: folder)
+            logger.warning("the inbox itself was moved away or deleted: nothing leaves search; watching resumes when it is back",
+                           metadata: ["path": "\(folder)"])
+            if let inbox = config.inboxes.first(where: { $0.path == folder }) { _ = rescan(inbox, reason: "inbox gone") }
         case .folderRemoved(let folder):
             settle.forget(under: folder)
             taken = taken.filter { !isInside($0.key, root: folder) }
@@ -193,41 +205,93 @@ public final class InboxMonitor: @unchecked Sendable {
     /// changed since they were last taken, and marks files the catalog knows but the disk lost.
     private func rescanAll(reason: String) {
         nextPeriodicRescan = Date().addingTimeInterval(Double(max(config.daemon.rescanIntervalS, 1)))
-        var seen = 0
-        for inbox in config.inboxes {
-            guard FileStatus.lstat(inbox.path)?.kind == .directory else {
-                if missingInboxes.insert(inbox.path).inserted {
-                    logger.error("inbox is missing; watching resumes when it is back", metadata: ["path": "\(inbox.path)"])
-                }
-                continue
+        let seen = config.inboxes.reduce(0) { $0 + rescan($1, reason: reason) }
+        logger.debug("rescan", metadata: ["reason": "\(reason)", "files": "\(seen)", "pending": "\(settle.count)"])
+    }
+
+    /// How often an inbox that is missing is looked for again (whatever `rescan_interval_s` says).
+    static let missingInboxRecheckS = 5.0
+
+    /// Walks the inboxes that were missing, when the recheck time has come.
+    private func recheckMissingInboxes() {
+        guard !missingInboxes.isEmpty, Date() >= nextMissingRecheck else { return }
+        nextMissingRecheck = Date().addingTimeInterval(Self.missingInboxRecheckS)
+        for inbox in config.inboxes where missingInboxes.contains(inbox.path) { _ = rescan(inbox, reason: "missing inbox") }
+    }
+
+    /// One inbox of `rescanAll`; returns how many files it found.
+    private func rescan(_ inbox: InboxConfig, reason: String) -> Int {
+        guard FileStatus.lstat(inbox.path)?.kind == .directory else {
+            if missingInboxes.insert(inbox.path).inserted {
+                logger.error("inbox is missing; watching resumes when it is back", metadata: ["path": "\(inbox.path)"])
+                setInboxProblem(inbox.path, "the inbox is missing (not mounted, moved or deleted?): nothing leaves search; "
+                    + "watching resumes when it is back")
+                nextMissingRecheck = Date().addingTimeInterval(Self.missingInboxRecheckS)
             }
-            if !watcher.isWatched(inbox.path) {
-                do {
-                    try watcher.watchTree(inbox.path, recursive: inbox.recursive)
-                    if missingInboxes.remove(inbox.path) != nil { logger.info("inbox is back", metadata: ["path": "\(inbox.path)"]) }
-                } catch {
-                    logger.error("cannot watch: \(error)", metadata: ["path": "\(inbox.path)"])
-                }
-            }
-            let found = InboxScanner.files(under: inbox.path, recursive: inbox.recursive, excluding: excluded,
-                                           undecodable: reason == "periodic" ? { _ in } : reportUndecodable,
-                                           visited: { [heartbeat] _ in heartbeat.set(Date()) })
-            seen += found.count
-            for file in found where taken[file.path] != file.status.snapshot {
-                settle.observe(file.path, file.status.snapshot, settleMs: inbox.settleMs, now: now())
-            }
-            let present = Set(found.map(\.path))
+            return 0
+        }
+        if !watcher.isWatched(inbox.path) {
             do {
-                for known in try catalog.knownPaths(under: inbox.path) where !present.contains(known) {
-                    guard FileStatus.lstat(known)?.kind != .regular else { continue }
-                    taken[known] = nil
-                    markRemoved(path: known)
+                try watcher.watchTree(inbox.path, recursive: inbox.recursive)
+                if missingInboxes.remove(inbox.path) != nil {
+                    logger.info("inbox is back", metadata: ["path": "\(inbox.path)"])
+                    setInboxProblem(inbox.path, nil)
                 }
             } catch {
-                logger.error("cannot list known files: \(error)", metadata: ["path": "\(inbox.path)"])
+                logger.error("cannot watch: \(error)", metadata: ["path": "\(inbox.path)"])
             }
         }
-        logger.debug("rescan", metadata: ["reason": "\(reason)", "files": "\(seen)", "pending": "\(settle.count)"])
+        let found = InboxScanner.files(under: inbox.path, recursive: inbox.recursive, excluding: excluded,
+                                       undecodable: reason == "periodic" ? { _ in } : reportUndecodable,
+                                       visited: { [heartbeat] _ in heartbeat.set(Date()) })
+        for file in found where taken[file.path] != file.status.snapshot {
+            settle.observe(file.path, file.status.snapshot, settleMs: inbox.settleMs, now: now())
+        }
+        markMissingRemoved(inbox: inbox.path, found: Set(found.map(\.path)))
+        return found.count
+    }
+
+    /// Sets (or, with nil, clears) the inbox's problem for `scrawl status`; the catalog is written only on a change.
+    private func setInboxProblem(_ inbox: String, _ message: String?) {
+        // The first time in this process the catalog is written either way: a problem may be left from the last run.
+        guard !inboxProblemsSynced.contains(inbox) || inboxProblems[inbox] != message else { return }
+        do {
+            if let message { try catalog.setProblem(source: "inbox \(inbox)", message: message) }
+            else { try catalog.clearProblem(source: "inbox \(inbox)") }
+            inboxProblems[inbox] = message
+            inboxProblemsSynced.insert(inbox)
+        } catch {
+            logger.error("cannot record the inbox's problem for scrawl status: \(error)", metadata: ["path": "\(inbox)"])
+        }
+    }
+
+    /// Marks the files the catalog knows under `inbox` and the walk did not find as removed, unless
+    /// the walk looks like an unmounted share (`RemovalGuard`): then nothing is removed, and the
+    /// reason is logged and kept for `scrawl status` until a walk finds the files again.
+    private func markMissingRemoved(inbox: String, found: Set<String>) {
+        do {
+            guard let device = FileStatus.lstat(inbox)?.identity.device else { return }
+            let known = try catalog.knownPaths(under: inbox)
+            let recorded = try catalog.inboxDevice(path: inbox)
+            switch RemovalGuard.decide(inbox: inbox, recordedDevice: recorded, currentDevice: device, found: found, known: known) {
+            case .skip(let reason):
+                if inboxProblems[inbox] == nil { logger.warning("removals skipped: \(reason)", metadata: ["path": "\(inbox)"]) }
+                setInboxProblem(inbox, "removals skipped: " + reason)
+            case .proceed(let recordDevice):
+                if inboxProblems[inbox] != nil {
+                    logger.notice("the inbox holds its files again: removals resume", metadata: ["path": "\(inbox)"])
+                }
+                setInboxProblem(inbox, nil)
+                if recorded != recordDevice { try catalog.recordInboxDevice(path: inbox, device: recordDevice) }
+                for path in known where !found.contains(path) {
+                    guard FileStatus.lstat(path)?.kind != .regular else { continue }
+                    taken[path] = nil
+                    markRemoved(path: path)
+                }
+            }
+        } catch {
+            logger.error("cannot compare the inbox with the catalog: \(error)", metadata: ["path": "\(inbox)"])
+        }
     }
 
     private func now() -> Double { Date().timeIntervalSince1970 }

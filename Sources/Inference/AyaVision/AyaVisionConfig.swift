@@ -82,29 +82,29 @@ public struct AyaVisionConfig: Sendable, Equatable {
         if let type = try t.string("model_type"), type != "cohere2" {
             throw CheckpointError.unsupportedModel(path: json.path, reason: "text_config.model_type \(type) is not cohere2")
         }
-        vision = Vision(hiddenSize: try Self.positive(v, "hidden_size", 768, json),
-                        intermediateSize: try Self.positive(v, "intermediate_size", 3072, json),
-                        layers: try Self.positive(v, "num_hidden_layers", 12, json),
-                        heads: try Self.positive(v, "num_attention_heads", 12, json),
-                        channels: try Self.positive(v, "num_channels", 3, json),
-                        imageSize: try Self.positive(v, "image_size", 224, json),
-                        patchSize: try Self.positive(v, "patch_size", 16, json),
+        vision = Vision(hiddenSize: try Self.positive(v, "hidden_size", 768, json, ConfigLimits.width),
+                        intermediateSize: try Self.positive(v, "intermediate_size", 3072, json, ConfigLimits.ffn),
+                        layers: try Self.positive(v, "num_hidden_layers", 12, json, ConfigLimits.layers),
+                        heads: try Self.positive(v, "num_attention_heads", 12, json, ConfigLimits.heads),
+                        channels: try Self.positive(v, "num_channels", 3, json, ConfigLimits.channels),
+                        imageSize: try Self.positive(v, "image_size", 224, json, ConfigLimits.imageSide),
+                        patchSize: try Self.positive(v, "patch_size", 16, json, ConfigLimits.patch),
                         hiddenAct: try v.string("hidden_act") ?? "gelu_pytorch_tanh",
                         layerNormEps: Float(try v.double("layer_norm_eps") ?? 1e-6))
         try Self.check(vision, json: json)
 
-        let hidden = try Self.positive(t, "hidden_size", 8192, json)
-        let heads = try Self.positive(t, "num_attention_heads", 64, json)
+        let hidden = try Self.positive(t, "hidden_size", 8192, json, ConfigLimits.width)
+        let heads = try Self.positive(t, "num_attention_heads", 64, json, ConfigLimits.heads)
         guard hidden % heads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.num_attention_heads",
                                                reason: "(\(heads)) must divide hidden_size (\(hidden))")
         }
-        let kvHeads = try Self.positive(t, "num_key_value_heads", heads, json)
+        let kvHeads = try Self.positive(t, "num_key_value_heads", heads, json, ConfigLimits.heads)
         guard heads % kvHeads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.num_key_value_heads",
                                                reason: "(\(kvHeads)) must divide num_attention_heads (\(heads))")
         }
-        let layers = try Self.positive(t, "num_hidden_layers", 40, json)
+        let layers = try Self.positive(t, "num_hidden_layers", 40, json, ConfigLimits.layers)
         if let scaling = t.object("rope_scaling"), let type = try scaling.string("rope_type") ?? scaling.string("type"),
            type != "default" {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.rope_scaling",
@@ -120,7 +120,7 @@ public struct AyaVisionConfig: Sendable, Equatable {
         }
         // Cohere2Config sets head_dim = hidden_size // num_attention_heads, then a head_dim key in the file
         // (PretrainedConfig's **kwargs) overrides it.
-        let headDim = try Self.positive(t, "head_dim", hidden / heads, json)
+        let headDim = try Self.positive(t, "head_dim", hidden / heads, json, ConfigLimits.headDim)
         guard headDim % 2 == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.head_dim", reason: "(\(headDim)) must be even (RoPE pairs)")
         }
@@ -128,16 +128,19 @@ public struct AyaVisionConfig: Sendable, Equatable {
         guard eps > 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.layer_norm_eps", reason: "must be positive")
         }
-        text = Text(vocabSize: try Self.positive(t, "vocab_size", 256_000, json),
+        let vocab = try Self.positive(t, "vocab_size", 256_000, json, ConfigLimits.vocab)
+        // Token ids the file states index the embedding table: each must be below vocab_size.
+        let ids = ConfigLimits.tokenID(vocabSize: vocab)
+        text = Text(vocabSize: vocab,
                     hiddenSize: hidden,
-                    intermediateSize: try Self.positive(t, "intermediate_size", 22528, json),
+                    intermediateSize: try Self.positive(t, "intermediate_size", 22528, json, ConfigLimits.ffn),
                     layers: layers,
                     heads: heads,
                     kvHeads: kvHeads,
                     headDim: headDim,
                     layerNormEps: Float(eps),
                     ropeTheta: Float(try t.double("rope_theta") ?? 10000),
-                    slidingWindow: try Self.positive(t, "sliding_window", 4096, json),
+                    slidingWindow: try Self.positive(t, "sliding_window", 4096, json, ConfigLimits.context),
                     slidingLayers: try Self.slidingLayers(t, layers: layers, path: json.path),
                     attentionBias: try t.bool("attention_bias") ?? false,
                     // The head is tied when the TEXT config says so (transformers ties on
@@ -146,17 +149,17 @@ public struct AyaVisionConfig: Sendable, Equatable {
                     logitScale: Float(try t.double("logit_scale") ?? 0.0625),
                     // Only used without generation_config.json (GenerationConfig.from_model_config: a top-level
                     // value, else the text config's).
-                    eosTokenIDs: try json.ints("eos_token_id") ?? t.ints("eos_token_id") ?? [255001],
-                    bosTokenID: try Self.tokenID(t, "bos_token_id", default: 5),
-                    padTokenID: try Self.tokenID(t, "pad_token_id", default: 0))
+                    eosTokenIDs: try json.ints("eos_token_id", in: ids) ?? t.ints("eos_token_id", in: ids) ?? [255001],
+                    bosTokenID: try Self.tokenID(t, "bos_token_id", default: 5, in: ids),
+                    padTokenID: try Self.tokenID(t, "pad_token_id", default: 0, in: ids))
         guard text.ropeTheta > 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "text_config.rope_theta", reason: "must be positive")
         }
 
-        imageTokenID = try json.int("image_token_index") ?? json.int("image_token_id") ?? 255036
-        downsampleFactor = try Self.positive(json, "downsample_factor", 2, json)
+        imageTokenID = try json.int("image_token_index", in: ids) ?? json.int("image_token_id", in: ids) ?? 255036
+        downsampleFactor = try Self.positive(json, "downsample_factor", 2, json, ConfigLimits.factor)
         adapterLayerNormEps = Float(try json.double("adapter_layer_norm_eps") ?? 1e-6)
-        alignmentIntermediateSize = try Self.positive(json, "alignment_intermediate_size", hidden, json)
+        alignmentIntermediateSize = try Self.positive(json, "alignment_intermediate_size", hidden, json, ConfigLimits.ffn)
         guard downsampleFactor > 0, vision.patchesPerSide % downsampleFactor == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "downsample_factor",
                                                reason: "(\(downsampleFactor)) must divide the \(vision.patchesPerSide) patches per side")
@@ -169,7 +172,7 @@ public struct AyaVisionConfig: Sendable, Equatable {
             throw CheckpointError.invalidValue(path: json.path, key: "vision_feature_select_strategy",
                                                reason: "is \(strategy); only \"full\" is supported (SigLIP has no CLS token)")
         }
-        let layer = try json.int("vision_feature_layer") ?? -1
+        let layer = try json.int("vision_feature_layer", in: -ConfigLimits.layers.upperBound...ConfigLimits.layers.upperBound) ?? -1
         visionLayersUsed = layer < 0 ? vision.layers + 1 + layer : layer
         guard (1...vision.layers).contains(visionLayersUsed) else {
             throw CheckpointError.invalidValue(path: json.path, key: "vision_feature_layer",
@@ -178,18 +181,20 @@ public struct AyaVisionConfig: Sendable, Equatable {
     }
 
     /// A token id key: the class default when absent, nil when the file sets it to null.
-    static func tokenID(_ holder: JSONObject, _ key: String, default fallback: Int) throws -> Int? {
+    static func tokenID(_ holder: JSONObject, _ key: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int? {
         guard holder.values.keys.contains(key) else { return fallback }
-        return try holder.int(key)
+        return try holder.int(key, in: range)
     }
 
     /// An integer key that must be positive, or `fallback` (the config class's default) when absent.
     /// `holder` is the (nested) object, `json` the file for the error message.
-    static func positive(_ holder: JSONObject, _ key: String, _ fallback: Int, _ json: JSONObject) throws -> Int {
+    static func positive(_ holder: JSONObject, _ key: String, _ fallback: Int, _ json: JSONObject,
+                         _ range: ClosedRange<Int>) throws -> Int {
         let value = try holder.int(key) ?? fallback
         guard value > 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: holder.keyPrefix + key, reason: "(\(value)) must be a positive integer")
         }
+        try holder.checkRange(value, key, range)
         return value
     }
 
@@ -219,7 +224,7 @@ public struct AyaVisionConfig: Sendable, Equatable {
             }
             return names.map { $0 == "sliding_attention" }
         }
-        let pattern = try t.int("sliding_window_pattern") ?? 4
+        let pattern = try t.int("sliding_window_pattern", in: ConfigLimits.layers) ?? 4
         guard pattern > 0 else {
             throw CheckpointError.invalidValue(path: path, key: "text_config.sliding_window_pattern", reason: "must be positive")
         }

@@ -22,7 +22,7 @@ public final class AyaVisionModel: VisionLanguageModel, @unchecked Sendable {
         preprocessor = try AyaVisionPreprocessorConfig.load(checkpoint: ck.url)
         imageProcessor = AyaVisionImageProcessor(config: preprocessor)
         // Cohere2Config's default (the real sparse config.json states none).
-        contextLength = try ck.config.object("text_config")?.int("max_position_embeddings") ?? 8192
+        contextLength = try ck.config.object("text_config")?.int("max_position_embeddings", in: ConfigLimits.context) ?? 8192
         guard contextLength > 0 else {
             throw CheckpointError.invalidValue(path: ck.url.appendingPathComponent("config.json").path, key: "text_config.max_position_embeddings", reason: "must be positive")
         }

@@ -38,10 +38,10 @@ public struct AyaVisionPreprocessorConfig: Sendable, Equatable {
             guard let size = pre.object("size") else {
                 throw CheckpointError.invalidValue(path: pre.path, key: "size", reason: "must be an object with height and width")
             }
-            if let h = try size.int("height"), let w = try size.int("width") {
+            if let h = try size.int("height", in: ConfigLimits.imageSide), let w = try size.int("width", in: ConfigLimits.imageSide) {
                 tileHeight = h
                 tileWidth = w
-            } else if let edge = try size.int("shortest_edge") {
+            } else if let edge = try size.int("shortest_edge", in: ConfigLimits.imageSide) {
                 tileHeight = edge
                 tileWidth = edge
             } else {
@@ -52,8 +52,8 @@ public struct AyaVisionPreprocessorConfig: Sendable, Equatable {
         // overrides the file: the real aya-vision-8b preprocessor_config.json says false and still tiles.
         _ = try pre.bool("crop_to_patches")
         cropToPatches = true
-        minTiles = try pre.int("min_patches") ?? minTiles
-        maxTiles = try pre.int("max_patches") ?? maxTiles
+        minTiles = try pre.int("min_patches", in: ConfigLimits.tiles) ?? minTiles
+        maxTiles = try pre.int("max_patches", in: ConfigLimits.tiles) ?? maxTiles
         doResize = try pre.bool("do_resize") ?? true
         doRescale = try pre.bool("do_rescale") ?? true
         rescaleFactor = try pre.double("rescale_factor") ?? rescaleFactor

@@ -27,8 +27,8 @@ public struct AyaVisionPromptFormat: Sendable, Equatable {
         patchToken = try json.string("img_patch_token") ?? patchToken
         tileToken = try json.string("tile_token") ?? tileToken
         tileGlobalToken = try json.string("tile_global_token") ?? tileGlobalToken
-        imageSize = try json.int("img_size") ?? imageSize
-        tokenPatchSize = (try json.int("patch_size") ?? 28) * (try json.int("downsample_factor") ?? 1)
+        imageSize = try json.int("img_size", in: ConfigLimits.imageSide) ?? imageSize
+        tokenPatchSize = (try json.int("patch_size", in: ConfigLimits.patch) ?? 28) * (try json.int("downsample_factor", in: ConfigLimits.factor) ?? 1)
         guard imageSize > 0, tokenPatchSize > 0, imageSize >= tokenPatchSize else {
             throw CheckpointError.invalidValue(path: json.path, key: "img_size/patch_size",
                                                reason: "must be positive with img_size >= patch_size")

@@ -25,13 +25,13 @@ public struct GenerationConfig: Sendable, Equatable {
             self.init(eosTokenIDs: fallbackEOS)
             return
         }
-        self.init(eosTokenIDs: try json.ints("eos_token_id") ?? fallbackEOS,
+        self.init(eosTokenIDs: try json.ints("eos_token_id", in: 0...ConfigLimits.vocab.upperBound) ?? fallbackEOS,
                   doSample: try json.bool("do_sample") ?? false,
                   temperature: Float(try json.double("temperature") ?? 1),
-                  topK: try json.int("top_k") ?? 50,
+                  topK: try json.int("top_k", in: 0...ConfigLimits.vocab.upperBound) ?? 50,
                   topP: Float(try json.double("top_p") ?? 1),
                   repetitionPenalty: Float(try json.double("repetition_penalty") ?? 1),
-                  maxNewTokens: try json.int("max_new_tokens"))
+                  maxNewTokens: try json.int("max_new_tokens", in: ConfigLimits.context))
         guard temperature > 0 || !doSample else {
             throw CheckpointError.invalidValue(path: json.path, key: "temperature", reason: "must be > 0 when do_sample is true")
         }

@@ -64,6 +64,29 @@ public struct JSONObject: @unchecked Sendable {
         return Int(d)
     }
 
+    /// An integer that must lie in `range` (config integers size buffers and loops: a checkpoint's
+    /// typo must be an error naming the key, not an allocation of petabytes or a negative count).
+    public func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = try int(key) else { return nil }
+        try checkRange(value, key, range)
+        return value
+    }
+
+    /// Integers (one or a list) that must each lie in `range`.
+    public func ints(_ key: String, in range: ClosedRange<Int>) throws -> [Int]? {
+        guard let values = try ints(key) else { return nil }
+        for value in values { try checkRange(value, key, range) }
+        return values
+    }
+
+    /// Throws `invalidValue` naming the file and `key` (with this object's prefix) when `value` is outside `range`.
+    public func checkRange(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw CheckpointError.invalidValue(path: path, key: keyPrefix + key,
+                                               reason: "(\(value)) must be in \(range.lowerBound)...\(range.upperBound)")
+        }
+    }
+
     public func double(_ key: String) throws -> Double? { try number(key)?.doubleValue }
 
     public func bool(_ key: String) throws -> Bool? {
@@ -87,7 +110,7 @@ public struct JSONObject: @unchecked Sendable {
         guard let raw = values[key], !(raw is NSNull) else { return nil }
         if let list = raw as? [Any] {
             return try list.map { item in
-                guard let n = item as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
+                guard let n = item as? NSNumber, n.doubleValue == n.doubleValue.rounded(), abs(n.doubleValue) < 1e15 else {
                     throw CheckpointError.invalidValue(path: path, key: keyPrefix + key, reason: "must hold integers, found \(item)")
                 }
                 return n.intValue

@@ -27,9 +27,9 @@ public struct PreprocessorConfig: Sendable, Equatable {
 
     public init(json: JSONObject?, patchSize: Int, temporalPatchSize: Int, mergeSize: Int) throws {
         (minPixels, maxPixels) = try Self.pixelBudget(json)
-        self.patchSize = try json?.int("patch_size") ?? patchSize
-        self.temporalPatchSize = try json?.int("temporal_patch_size") ?? temporalPatchSize
-        self.mergeSize = try json?.int("merge_size") ?? mergeSize
+        self.patchSize = try json?.int("patch_size", in: ConfigLimits.patch) ?? patchSize
+        self.temporalPatchSize = try json?.int("temporal_patch_size", in: ConfigLimits.factor) ?? temporalPatchSize
+        self.mergeSize = try json?.int("merge_size", in: ConfigLimits.factor) ?? mergeSize
         imageMean = try json?.doubles("image_mean") ?? Self.clipMean
         imageStd = try json?.doubles("image_std") ?? Self.clipStd
         rescaleFactor = try json?.double("rescale_factor") ?? 1.0 / 255.0
@@ -61,17 +61,17 @@ public struct PreprocessorConfig: Sendable, Equatable {
             guard let size = json.object("size") else {
                 throw CheckpointError.invalidValue(path: json.path, key: "size", reason: "must be an object")
             }
-            let edges = (try size.int("shortest_edge"), try size.int("longest_edge"))
+            let edges = (try size.int("shortest_edge", in: ConfigLimits.pixels), try size.int("longest_edge", in: ConfigLimits.pixels))
             shortest = edges.0 ?? 0
             longest = edges.1 ?? 0
             if edges.0 == nil { missing.append("shortest_edge") }
             if edges.1 == nil { missing.append("longest_edge") }
         }
-        if let value = try json.int("min_pixels") {
+        if let value = try json.int("min_pixels", in: ConfigLimits.pixels) {
             shortest = value
             missing.removeAll { $0 == "shortest_edge" }
         }
-        if let value = try json.int("max_pixels") {
+        if let value = try json.int("max_pixels", in: ConfigLimits.pixels) {
             longest = value
             missing.removeAll { $0 == "longest_edge" }
         }

@@ -46,35 +46,35 @@ public struct Qwen2VLConfig: Sendable, Equatable {
 
     public init(json: JSONObject) throws {
         let t = json.object("text_config")
-        func textInt(_ key: String) throws -> Int? { try t?.int(key) ?? json.int(key) }
+        func textInt(_ key: String, _ range: ClosedRange<Int>) throws -> Int? { try t?.int(key, in: range) ?? json.int(key, in: range) }
         func textDouble(_ key: String) throws -> Double? { try t?.double(key) ?? json.double(key) }
 
-        let hidden = try json.require(textInt("hidden_size"), "hidden_size")
-        let heads = try json.require(textInt("num_attention_heads"), "num_attention_heads")
+        let hidden = try json.require(textInt("hidden_size", ConfigLimits.width), "hidden_size")
+        let heads = try json.require(textInt("num_attention_heads", ConfigLimits.heads), "num_attention_heads")
         guard heads > 0, hidden % heads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "num_attention_heads",
                                                reason: "(\(heads)) must divide hidden_size (\(hidden))")
         }
-        let kvHeads = try textInt("num_key_value_heads") ?? heads
+        let kvHeads = try textInt("num_key_value_heads", ConfigLimits.heads) ?? heads
         guard kvHeads > 0, heads % kvHeads == 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "num_key_value_heads",
                                                reason: "(\(kvHeads)) must divide num_attention_heads (\(heads))")
         }
         let headDim = hidden / heads
         let section = try Self.mropeSection(json)
-        guard section.reduce(0, +) * 2 == headDim else {
+        guard section.count == 3, section.allSatisfy({ $0 >= 0 }), section.reduce(0, +) * 2 == headDim else {
             throw CheckpointError.invalidValue(path: json.path, key: "rope_scaling.mrope_section",
-                                               reason: "\(section) must sum to head_dim/2 = \(headDim / 2)")
+                                               reason: "\(section) must be 3 non-negative integers (temporal, height, width) summing to head_dim/2 = \(headDim / 2)")
         }
         let ropeTheta = try textDouble("rope_theta")
             ?? json.object("rope_parameters")?.double("rope_theta")
             ?? t?.object("rope_parameters")?.double("rope_theta") ?? 1_000_000
         text = Text(
             hiddenSize: hidden,
-            layers: try json.require(textInt("num_hidden_layers"), "num_hidden_layers"),
+            layers: try json.require(textInt("num_hidden_layers", ConfigLimits.layers), "num_hidden_layers"),
             heads: heads, kvHeads: kvHeads, headDim: headDim,
-            intermediateSize: try json.require(textInt("intermediate_size"), "intermediate_size"),
-            vocabSize: try json.require(textInt("vocab_size"), "vocab_size"),
+            intermediateSize: try json.require(textInt("intermediate_size", ConfigLimits.ffn), "intermediate_size"),
+            vocabSize: try json.require(textInt("vocab_size", ConfigLimits.vocab), "vocab_size"),
             rmsNormEps: Float(try textDouble("rms_norm_eps") ?? 1e-6),
             ropeTheta: Float(ropeTheta),
             mropeSection: section,
@@ -82,15 +82,15 @@ public struct Qwen2VLConfig: Sendable, Equatable {
 
         let v = json.object("vision_config") ?? JSONObject(path: json.path, values: [:], keyPrefix: "vision_config.")
         vision = Vision(
-            depth: try v.int("depth") ?? 32,
-            embedDim: try v.int("embed_dim") ?? 1280,
-            heads: try v.int("num_heads") ?? 16,
+            depth: try v.int("depth", in: ConfigLimits.layers) ?? 32,
+            embedDim: try v.int("embed_dim", in: ConfigLimits.width) ?? 1280,
+            heads: try v.int("num_heads", in: ConfigLimits.heads) ?? 16,
             mlpRatio: try v.double("mlp_ratio") ?? 4,
-            hiddenSize: try v.int("hidden_size") ?? 3584,
-            patchSize: try v.int("patch_size") ?? 14,
-            spatialMergeSize: try v.int("spatial_merge_size") ?? 2,
-            temporalPatchSize: try v.int("temporal_patch_size") ?? 2,
-            inChannels: try v.int("in_channels") ?? v.int("in_chans") ?? 3,
+            hiddenSize: try v.int("hidden_size", in: ConfigLimits.width) ?? 3584,
+            patchSize: try v.int("patch_size", in: ConfigLimits.patch) ?? 14,
+            spatialMergeSize: try v.int("spatial_merge_size", in: ConfigLimits.factor) ?? 2,
+            temporalPatchSize: try v.int("temporal_patch_size", in: ConfigLimits.factor) ?? 2,
+            inChannels: try v.int("in_channels", in: ConfigLimits.channels) ?? v.int("in_chans", in: ConfigLimits.channels) ?? 3,
             hiddenAct: try v.string("hidden_act") ?? "quick_gelu")
         let counts = [("hidden_size", hidden), ("num_hidden_layers", text.layers), ("intermediate_size", text.intermediateSize),
                       ("vocab_size", text.vocabSize), ("vision_config.depth", vision.depth),
@@ -100,7 +100,8 @@ public struct Qwen2VLConfig: Sendable, Equatable {
         for (key, value) in counts where value <= 0 {
             throw CheckpointError.invalidValue(path: json.path, key: key, reason: "(\(value)) must be a positive integer")
         }
-        guard vision.mlpRatio > 0, vision.mlpDim > 0 else {
+        guard vision.mlpRatio > 0, vision.mlpRatio.isFinite, vision.mlpRatio * Double(vision.embedDim) <= Double(ConfigLimits.ffn.upperBound),
+              vision.mlpDim > 0 else {
             throw CheckpointError.invalidValue(path: json.path, key: "vision_config.mlp_ratio", reason: "(\(vision.mlpRatio)) must be positive")
         }
         guard vision.heads > 0, vision.embedDim % vision.heads == 0, vision.headDim % 4 == 0 else {
@@ -115,11 +116,13 @@ public struct Qwen2VLConfig: Sendable, Equatable {
             throw CheckpointError.invalidValue(path: json.path, key: "vision_config.hidden_act",
                                                reason: "\"\(vision.hiddenAct)\" is not supported")
         }
-        imageTokenID = try json.int("image_token_id") ?? t?.int("image_token_id") ?? 151655
-        videoTokenID = try json.int("video_token_id") ?? 151656
-        visionStartTokenID = try json.int("vision_start_token_id") ?? 151652
-        visionEndTokenID = try json.int("vision_end_token_id") ?? 151653
-        eosTokenIDs = try json.ints("eos_token_id") ?? t?.ints("eos_token_id") ?? [151645]
+        // Token ids index the embedding table: each must be below vocab_size.
+        let ids = ConfigLimits.tokenID(vocabSize: text.vocabSize)
+        imageTokenID = try json.int("image_token_id", in: ids) ?? t?.int("image_token_id", in: ids) ?? 151655
+        videoTokenID = try json.int("video_token_id", in: ids) ?? 151656
+        visionStartTokenID = try json.int("vision_start_token_id", in: ids) ?? 151652
+        visionEndTokenID = try json.int("vision_end_token_id", in: ids) ?? 151653
+        eosTokenIDs = try json.ints("eos_token_id", in: ids) ?? t?.ints("eos_token_id", in: ids) ?? [151645]
     }
 
     /// `mrope_section` from rope_scaling (4.x) or rope_parameters (5.x), top level or in text_config.

@@ -29,7 +29,8 @@ public final class Qwen2VLModel: VisionLanguageModel, @unchecked Sendable {
                 reason: "disagrees with config.json's vision_config")
         }
         // Qwen2VLTextConfig's default; 4.57 writes it at the top level and in text_config.
-        contextLength = try ck.config.int("max_position_embeddings") ?? ck.config.object("text_config")?.int("max_position_embeddings") ?? 32768
+        contextLength = try ck.config.int("max_position_embeddings", in: ConfigLimits.context)
+            ?? ck.config.object("text_config")?.int("max_position_embeddings", in: ConfigLimits.context) ?? 32768
         guard contextLength > 0 else {
             throw CheckpointError.invalidValue(path: ck.url.appendingPathComponent("config.json").path, key: "max_position_embeddings", reason: "must be positive")
         }

@@ -70,18 +70,4 @@ extension Catalog {
                                  running: running, recentFailures: failures, problems: problems)
         }
     }
-
-    /// Rebuilds the full-text index from the documents table (drops and recreates the FTS table, so a
-    /// tokenizer change takes effect). Returns how many documents were indexed.
-    @discardableResult
-    public func reindex() throws -> Int {
-        try write { db in
-            try db.exec("DROP TABLE IF EXISTS \(Schema.ftsTable)")
-            try db.exec(Schema.createFTS)
-            try db.run("INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable)) VALUES ('rebuild')")
-            try db.run("INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable)) VALUES ('optimize')")
-            let count = Int(try db.scalarInt("SELECT count(*) FROM \(Schema.liveView)") ?? 0)
-            return count
-        }
-    }
 }

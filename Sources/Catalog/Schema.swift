@@ -13,10 +13,14 @@ enum Schema {
 
     /// The FTS5 table: text only, rowid = documents.id, content read from `live_documents` (no second
     /// copy of the text). Diacritics folded ("zurich" finds "Zürich").
-    static let createFTS = """
-        CREATE VIRTUAL TABLE \(ftsTable) USING fts5(text, content = '\(liveView)', content_rowid = 'id',
+    static let createFTS = createFTS(named: ftsTable)
+
+    static func createFTS(named name: String) -> String {
+        """
+        CREATE VIRTUAL TABLE \(name) USING fts5(text, content = '\(liveView)', content_rowid = 'id',
             tokenize = 'unicode61 remove_diacritics 2')
         """
+    }
 
     static let migrations: [String] = [
         // 1: jobs, documents (every version of every path, history kept), FTS index of live done documents.

@@ -7,8 +7,10 @@ struct ReindexCommand: ParsableCommand {
         commandName: "reindex",
         abstract: "Rebuilds the full-text index from the catalog's documents.",
         discussion: """
-            Nothing is read again: the index is rebuilt from the text already in the catalog. \
-            Safe while the daemon runs (it waits for the daemon's current write).
+            Nothing is read again: the index is rebuilt from the text already in the catalog, into a \
+            new table in batches of \(Catalog.reindexBatch) documents (each its own short write), then \
+            swapped in. Safe while the daemon runs: its commits go on between batches, and what it \
+            records meanwhile is in the new index.
 
             Example:
               scrawl reindex --config /etc/scrawl/scrawl.toml

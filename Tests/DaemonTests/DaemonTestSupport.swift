@@ -67,7 +67,7 @@ final class RecordingLoader: EngineLoading, @unchecked Sendable {
     let engine = RecordingEngine()
     private(set) var loads: [(ModelKind, String)] = []
 
-    func load(_ kind: ModelKind, checkpoint: String) throws -> OCREngine {
+    func load(_ kind: ModelKind, checkpoint: String, maxTokens: Int) throws -> OCREngine {
         loads.append((kind, checkpoint))
         guard kind == .qwen else { throw EngineLoadError.modelMissing(kind: kind, path: checkpoint) }
         return engine

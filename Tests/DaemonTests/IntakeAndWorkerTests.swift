@@ -108,7 +108,7 @@ final class IntakeAndWorkerTests: XCTestCase {
         XCTAssertEqual((json["model"] as? [String: Any])?["name"] as? String, "recording")
 
         // The real loader on a folder with no checkpoint names the path and the command to fix it.
-        XCTAssertThrowsError(try CheckpointEngineLoader().load(.qwen, checkpoint: sandbox.stateDir + "/models/none")) { error in
+        XCTAssertThrowsError(try CheckpointEngineLoader().load(.qwen, checkpoint: sandbox.stateDir + "/models/none", maxTokens: 64)) { error in
             XCTAssertEqual("\(error)", "model not found at \(sandbox.stateDir)/models/none: run `scrawl models pull qwen` "
                 + "(or set [models] qwen = \"/path\"); the scans wait in the queue and are read once it is there")
         }

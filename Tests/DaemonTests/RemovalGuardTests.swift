@@ -39,3 +39,24 @@ final class RemovalGuardTests: XCTestCase {
                        .proceed(recordDevice: 9))
     }
 }
+
+/// Files that never settle are listed (issue 10, item 11).
+final class SettleTrackerUnsettledTests: XCTestCase {
+    func testAFileThatKeepsChangingIsListedOnceItHasChangedForLongEnough() {
+        var tracker = SettleTracker()
+        tracker.observe("/in/log.png", .init(size: 0, mtime: 0), settleMs: 1000, now: 0)
+        tracker.observe("/in/calm.png", .init(size: 1, mtime: 1), settleMs: 1000, now: 0)
+        var taken: [String] = []
+        for t in stride(from: 0.5, through: 700, by: 0.5) {
+            taken += tracker.settled(now: t) { path in
+                path == "/in/log.png" ? .init(size: Int64(t * 2), mtime: t) : .init(size: 1, mtime: 1)
+            }
+        }
+        XCTAssertEqual(taken, ["/in/calm.png"], "a calm file is taken after its settle time")
+        XCTAssertEqual(tracker.unsettled(forAtLeast: 600, now: 700), ["/in/log.png"])
+        XCTAssertEqual(tracker.unsettled(forAtLeast: 800, now: 700), [])
+        // It stops changing: it is taken and leaves the list.
+        XCTAssertEqual(tracker.settled(now: 702) { _ in .init(size: 1400, mtime: 700) }, ["/in/log.png"])
+        XCTAssertEqual(tracker.unsettled(forAtLeast: 600, now: 702), [])
+    }
+}

@@ -57,8 +57,7 @@ final class ConfigRangeTests: XCTestCase {
                     "vision_config.temporal_patch_size", "vision_config.in_channels"] {
             try assertRefused(qwen, key, -3, path: "config.json", loadQwen)
         }
-        try assertRefused(qwen, "text_config.rope_scaling.mrope_section", [-2, 3, 3],
-                          named: "rope_scaling.mrope_section", path: "config.json", loadQwen)
+        try assertRefused(qwen, "rope_scaling.mrope_section", [-2, 3, 3], path: "config.json", loadQwen)
 
         let aya = try fixtureJSON("aya/tiny-f32/config.json")
         let loadAya: (JSONObject) throws -> Void = { _ = try AyaVisionConfig(json: $0) }
@@ -83,10 +82,12 @@ final class ConfigRangeTests: XCTestCase {
         let aya = try fixtureJSON("aya/tiny-f32/config.json")
         let loadAya: (JSONObject) throws -> Void = { _ = try AyaVisionConfig(json: $0) }
         for key in ["text_config.num_hidden_layers", "text_config.head_dim", "text_config.intermediate_size",
-                    "vision_config.hidden_size", "vision_config.image_size", "alignment_intermediate_size",
-                    "text_config.sliding_window_pattern"] {
+                    "vision_config.hidden_size", "vision_config.image_size", "alignment_intermediate_size"] {
             try assertRefused(aya, key, 1 << 40, path: "config.json", loadAya)
         }
+        // Without layer_types, the pattern decides which layers slide.
+        try assertRefused(setting(aya, "text_config.layer_types", NSNull()), "text_config.sliding_window_pattern", 1 << 40,
+                          path: "config.json", loadAya)
         try assertRefused(aya, "vision_feature_layer", -(1 << 40), path: "config.json", loadAya)
     }
 

@@ -29,9 +29,12 @@ public struct EnvironmentProblem: Error, Equatable, CustomStringConvertible {
     static func from(_ error: Error) -> EnvironmentProblem? {
         switch error {
         case let problem as EnvironmentProblem: return problem
-        case let missing as EngineLoadError:
-            guard case .modelMissing(let kind, _) = missing else { return nil }
-            return EnvironmentProblem(message: "\(missing)", model: kind.rawValue)
+        case let load as EngineLoadError:
+            switch load {
+            case .modelMissing(let kind, _), .insufficientMemory(let kind, _, _, _):
+                return EnvironmentProblem(message: "\(load)", model: kind.rawValue)
+            case .unknownModel: return nil
+            }
         case let sidecar as SidecarError where pausingErrnos.contains(sidecar.errno):
             return EnvironmentProblem(message: "cannot write sidecars: \(sidecar)")
         default: return nil

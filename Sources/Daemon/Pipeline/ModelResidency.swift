@@ -18,9 +18,9 @@ final class ModelResidency {
         self.logger = logger
     }
 
-    /// The engine for `modelName`, loading it (and unloading another) when needed. `freshlyLoaded`
-    /// says whether this call loaded it.
-    func engine(for modelName: String) throws -> (engine: OCREngine, freshlyLoaded: Bool) {
+    /// The engine for `modelName`, loading it (and unloading another) when needed; a load is checked
+    /// to fit in memory with a KV cache for `maxTokens`. `freshlyLoaded` says whether this call loaded it.
+    func engine(for modelName: String, maxTokens: Int) throws -> (engine: OCREngine, freshlyLoaded: Bool) {
         guard let kind = ModelKind(rawValue: modelName) else { throw EngineLoadError.unknownModel(name: modelName) }
         if let loaded, loaded.kind == kind { return (loaded.engine, false) }
         if let previous = loaded {
@@ -29,7 +29,7 @@ final class ModelResidency {
         }
         let started = Date()
         let path = config.models.path(for: kind)
-        let engine = try loader.load(kind, checkpoint: path)
+        let engine = try loader.load(kind, checkpoint: path, maxTokens: maxTokens)
         loaded = (kind, engine)
         logger.info("model loaded", metadata: ["model": "\(kind.rawValue)", "checkpoint": "\(path)",
                                                "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])

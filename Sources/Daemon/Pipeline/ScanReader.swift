@@ -34,7 +34,7 @@ struct ScanReader {
         let engine: OCREngine
         let loadStarted = Date()
         do {
-            engine = try residency.engine(for: job.model).engine
+            engine = try residency.engine(for: job.model, maxTokens: job.maxTokens).engine
         } catch {
             if let problem = EnvironmentProblem.from(error) { throw problem }
             throw ScanReadFailure(message: "\(error)", source: source, model: nil)

@@ -240,9 +240,18 @@ public final class Worker: @unchecked Sendable {
     }
 
     /// The model `name` is resident now: if its scans were waiting for the checkpoint, they are read.
+    /// The first load in a process clears a problem left by the last run too (a restart with more memory).
     private func modelArrived(_ name: String) {
-        guard residency.isLoaded(name), modelWaits.removeValue(forKey: name) != nil else { return }
-        logger.notice("the \(name) checkpoint is there now: its queued scans are read")
+        guard residency.isLoaded(name) else { return }
+        if modelWaits.removeValue(forKey: name) != nil {
+            logger.notice("the \(name) model can be loaded now: its queued scans are read")
+        } else if !modelsLoadedOnce.insert(name).inserted {
+            return
+        }
+        modelsLoadedOnce.insert(name)
         try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: name).source)
     }
+
+    /// Models loaded at least once by this process (touched only on the worker's thread).
+    private var modelsLoadedOnce: Set<String> = []
 }

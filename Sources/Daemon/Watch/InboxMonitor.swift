@@ -27,9 +27,10 @@ public final class InboxMonitor: @unchecked Sendable {
     /// size+mtime of each file when it was last taken, so rescans skip files that did not change.
     private var taken: [String: SettleTracker.Snapshot] = [:]
     private var missingInboxes: Set<String> = []
-    /// What each inbox's problem in the catalog says now (missing, removals skipped), by inbox path.
-    private var inboxProblems: [String: String] = [:]
-    private var inboxProblemsSynced: Set<String> = []
+    /// What each of the monitor's problems in the catalog says now, by source ("inbox PATH", "watches", "settle").
+    private var problems: [String: String] = [:]
+    private var problemsSynced: Set<String> = []
+    private var nextProblemCheck = Date()
     private var nextMissingRecheck = Date()
     private var nextPeriodicRescan: Date
 
@@ -107,6 +108,7 @@ public final class InboxMonitor: @unchecked Sendable {
         }
         recheckMissingInboxes()
         takeSettled()
+        reportWatchAndSettleProblems()
     }
 
     private func handle(_ event: WatchEvent) {
@@ -184,7 +186,9 @@ public final class InboxMonitor: @unchecked Sendable {
             let paths = Array(ready[start..<min(start + Self.intakeBatch, ready.count)])
             for path in paths { if let status = FileStatus.lstat(path) { taken[path] = status.snapshot } }
             var queued = false
+            var catalogFailure: String?
             for (path, outcome) in zip(paths, intake.take(paths, progress: beat)) {
+                if case .deferred(let reason) = outcome { catalogFailure = reason }
                 switch outcome {
                 case .queued: queued = true
                 case .unreadable: taken[path] = nil  // not "taken": the next rescan looks again (a chmod changes no mtime)
@@ -198,6 +202,8 @@ public final class InboxMonitor: @unchecked Sendable {
                 }
             }
             if queued { onQueued() }
+            // Said in `scrawl status` (when the catalog takes that write), cleared by the next batch it takes.
+            report("catalog", catalogFailure.map { "cannot queue scans, tried again in a moment: \($0)" })
         }
     }
 
@@ -251,18 +257,43 @@ public final class InboxMonitor: @unchecked Sendable {
         return found.count
     }
 
-    /// Sets (or, with nil, clears) the inbox's problem for `scrawl status`; the catalog is written only on a change.
-    private func setInboxProblem(_ inbox: String, _ message: String?) {
-        // The first time in this process the catalog is written either way: a problem may be left from the last run.
-        guard !inboxProblemsSynced.contains(inbox) || inboxProblems[inbox] != message else { return }
+    /// Sets (or, with nil, clears) the inbox's problem for `scrawl status`.
+    private func setInboxProblem(_ inbox: String, _ message: String?) { report("inbox \(inbox)", message) }
+
+    /// Sets (or, with nil, clears) the monitor's problem `source` for `scrawl status`; the catalog is
+    /// written only on a change, and the first time in this process either way (a problem may be left
+    /// from the last run).
+    private func report(_ source: String, _ message: String?) {
+        guard !problemsSynced.contains(source) || problems[source] != message else { return }
         do {
-            if let message { try catalog.setProblem(source: "inbox \(inbox)", message: message) }
-            else { try catalog.clearProblem(source: "inbox \(inbox)") }
-            inboxProblems[inbox] = message
-            inboxProblemsSynced.insert(inbox)
+            if let message { try catalog.setProblem(source: source, message: message) }
+            else { try catalog.clearProblem(source: source) }
+            problems[source] = message
+            problemsSynced.insert(source)
         } catch {
-            logger.error("cannot record the inbox's problem for scrawl status: \(error)", metadata: ["path": "\(inbox)"])
+            logger.error("cannot record the problem for scrawl status: \(error)", metadata: ["source": "\(source)"])
         }
+    }
+
+    /// How long a file may keep changing before `scrawl status` lists it as never settling.
+    static let neverSettlesS = 600.0
+
+    /// The folders inotify could not watch and the files that never settle, for `scrawl status`
+    /// (checked at most every few seconds).
+    private func reportWatchAndSettleProblems() {
+        guard Date() >= nextProblemCheck else { return }
+        nextProblemCheck = Date().addingTimeInterval(5)
+        _ = watcher.retryUnwatched()
+        let unwatched = watcher.unwatched.sorted { $0.key < $1.key }
+        report("watches", unwatched.first.map { first in
+            "\(unwatched.count) folder\(unwatched.count == 1 ? " is" : "s are") not watched (\(first.value)), e.g. \(first.key): "
+                + "new files there are seen only by rescans (SIGHUP, rescan_interval_s)"
+        })
+        let unsettled = settle.unsettled(forAtLeast: Self.neverSettlesS, now: now())
+        report("settle", unsettled.first.map { first in
+            "\(unsettled.count) file\(unsettled.count == 1 ? " has" : "s have") kept changing for over \(Int(Self.neverSettlesS / 60)) min "
+                + "and \(unsettled.count == 1 ? "is" : "are") not read until \(unsettled.count == 1 ? "it stops" : "they stop"), e.g. \(first)"
+        })
     }
 
     /// Marks the files the catalog knows under `inbox` and the walk did not find as removed, unless
@@ -275,10 +306,10 @@ public final class InboxMonitor: @unchecked Sendable {
             let recorded = try catalog.inboxDevice(path: inbox)
             switch RemovalGuard.decide(inbox: inbox, recordedDevice: recorded, currentDevice: device, found: found, known: known) {
             case .skip(let reason):
-                if inboxProblems[inbox] == nil { logger.warning("removals skipped: \(reason)", metadata: ["path": "\(inbox)"]) }
+                if problems["inbox \(inbox)"] == nil { logger.warning("removals skipped: \(reason)", metadata: ["path": "\(inbox)"]) }
                 setInboxProblem(inbox, "removals skipped: " + reason)
             case .proceed(let recordDevice):
-                if inboxProblems[inbox] != nil {
+                if problems["inbox \(inbox)"] != nil {
                     logger.notice("the inbox holds its files again: removals resume", metadata: ["path": "\(inbox)"])
                 }
                 setInboxProblem(inbox, nil)

@@ -11,6 +11,9 @@ public final class InotifyWatcher {
     private var recursiveRoots: [String: Bool] = [:]
     /// Folders (sidecar_dir below an inbox) never watched.
     private var excluded: Set<String>
+    /// Folders that could not be watched (inotify watches ran out: ENOSPC; or no permission), with why.
+    /// Seen only by rescans until they are watched.
+    public private(set) var unwatched: [String: String] = [:]
 
     static let folderMask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_MOVED_FROM) | UInt32(IN_CREATE)
         | UInt32(IN_DELETE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_ONLYDIR) | UInt32(IN_DONT_FOLLOW)
@@ -123,6 +126,23 @@ public final class InotifyWatcher {
         }
     }
 
+    /// Tries again to watch the folders that could not be watched (and what lies below them); the
+    /// ones gone meanwhile are forgotten. Returns the folders watched now.
+    @discardableResult
+    public func retryUnwatched() -> [String] {
+        var added: [String] = []
+        for folder in unwatched.keys.sorted() {
+            guard FileStatus.lstat(folder)?.kind == .directory else {
+                unwatched[folder] = nil
+                continue
+            }
+            guard (try? addWatch(folder)) != nil else { continue }
+            added.append(folder)
+            if recursiveRoot(of: folder) ?? false { added += watchBelow(folder) }
+        }
+        return added
+    }
+
     private func mayWatch(_ path: String) -> Bool {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return ScanNameFilter.mayHoldScans(folder: name) && !excluded.contains(path)
@@ -135,8 +155,13 @@ public final class InotifyWatcher {
     private func addWatch(_ folder: String) throws {
         let wd = inotify_add_watch(fd, folder, Self.folderMask)
         guard wd >= 0 else {
-            throw DaemonError.inotify(reason: "cannot watch \(folder): \(String(cString: strerror(errno)))")
+            let code = errno
+            let reason = code == ENOSPC
+                ? "the inotify watches ran out (raise fs.inotify.max_user_watches)" : String(cString: strerror(code))
+            unwatched[folder] = reason
+            throw DaemonError.inotify(reason: "cannot watch \(folder): \(reason)")
         }
+        unwatched[folder] = nil
         if let old = paths[wd], old != folder { wds[old] = nil }
         paths[wd] = folder
         wds[folder] = wd
@@ -163,6 +188,7 @@ public final class InotifyWatcher {
     }
 
     private func forgetTree(_ folder: String) {
+        unwatched = unwatched.filter { !isInside($0.key, root: folder) }
         for (path, wd) in wds where isInside(path, root: folder) {
             inotify_rm_watch(fd, wd)
             wds[path] = nil

@@ -14,6 +14,8 @@ public struct SettleTracker {
         var snapshot: Snapshot
         var stableSince: Double
         var settleSeconds: Double
+        /// When the file was first seen changing (kept across changes): a file that never settles shows.
+        var firstSeen: Double
     }
 
     private var pending: [String: Pending] = [:]
@@ -26,7 +28,8 @@ public struct SettleTracker {
     /// A file was seen (event or rescan). Its clock restarts only if it looks different.
     public mutating func observe(_ path: String, _ snapshot: Snapshot, settleMs: Int, now: Double) {
         if let existing = pending[path], existing.snapshot == snapshot { return }
-        pending[path] = Pending(snapshot: snapshot, stableSince: now, settleSeconds: Double(settleMs) / 1000)
+        pending[path] = Pending(snapshot: snapshot, stableSince: now, settleSeconds: Double(settleMs) / 1000,
+                                firstSeen: pending[path]?.firstSeen ?? now)
     }
 
     public mutating func forget(_ path: String) { pending[path] = nil }
@@ -35,6 +38,12 @@ public struct SettleTracker {
     public mutating func forget(under folder: String) {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         pending = pending.filter { !$0.key.hasPrefix(prefix) }
+    }
+
+    /// Pending files that have kept changing for at least `seconds` (sorted): still being written, or
+    /// rewritten forever (a log, a sync client in a loop). They are never taken while they change.
+    public func unsettled(forAtLeast seconds: Double, now: Double) -> [String] {
+        pending.filter { now - $0.value.firstSeen >= seconds }.map(\.key).sorted()
     }
 
     /// Re-checks every pending file with `stat` (nil = gone) and returns, sorted, those that stayed
@@ -47,7 +56,8 @@ public struct SettleTracker {
                 continue
             }
             if current != entry.snapshot {
-                pending[path] = Pending(snapshot: current, stableSince: now, settleSeconds: entry.settleSeconds)
+                pending[path] = Pending(snapshot: current, stableSince: now, settleSeconds: entry.settleSeconds,
+                                        firstSeen: entry.firstSeen)
             } else if now - entry.stableSince >= entry.settleSeconds {
                 ready.append(path)
                 pending[path] = nil

@@ -47,18 +47,19 @@ final class MonitorTests: XCTestCase {
         let stays = try sandbox.drop("imaging/decode/cmyk.jpg", as: "stays.jpg")
         XCTAssertTrue(try turn(monitor) { try sandbox.catalog.knownPaths(under: sandbox.inbox) == [again, stays] })
         monitor.stop()
-        try FileManager.default.removeItem(atPath: again)
-        let fresh = try InboxMonitor(config: sandbox.config, catalog: sandbox.catalog, intake: sandbox.intake(),
-                                     logger: quietLogger) {}
-        fresh.start()
+        /// A new monitor's start rescan after `path` was deleted while nobody watched.
+        func restart(removing path: String) throws {
+            try FileManager.default.removeItem(atPath: path)
+            let fresh = try InboxMonitor(config: sandbox.config, catalog: sandbox.catalog, intake: sandbox.intake(),
+                                         logger: quietLogger) {}
+            fresh.start()
+            fresh.stop()
+        }
+        try restart(removing: again)
         XCTAssertEqual(try sandbox.catalog.knownPaths(under: sandbox.inbox), [stays], "the start rescan marks files gone meanwhile")
 
         // An inbox found empty where the catalog knows files (an unmounted share) removes nothing.
-        fresh.stop()
-        try FileManager.default.removeItem(atPath: stays)
-        let third = try InboxMonitor(config: sandbox.config, catalog: sandbox.catalog, intake: sandbox.intake(),
-                                     logger: quietLogger) {}
-        third.start()
+        try restart(removing: stays)
         XCTAssertEqual(try sandbox.catalog.knownPaths(under: sandbox.inbox), [stays], "an empty walk removes nothing")
         XCTAssertEqual(try sandbox.catalog.status(recentFailures: 0).problems.map(\.source), ["inbox \(sandbox.inbox)"])
     }

@@ -73,18 +73,8 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM jobs WHERE state = 'running'"), 0)
 
         // A scan killed mid-read three times is failed on purpose (no crash loop); `scrawl retry --failed` reads it.
-        let stoppedTooOften = try Robustness.query(harness, "SELECT path, error FROM documents WHERE state = 'failed' AND superseded_at IS NULL")
-        for row in stoppedTooOften {
-            XCTAssertTrue((row["error"] as? String ?? "").contains("scrawl stopped while reading this scan"), "unexpected failure: \(row)")
-        }
-        if !stoppedTooOften.isEmpty {
-            print("CrashSafetyTests: \(stoppedTooOften.count) scan(s) failed after 3 interrupted reads; retrying them")
-            XCTAssertEqual(try harness.scrawl(["retry", "--failed"]).status, 0)
-            try harness.waitFor("the retried scans", timeout: 300) {
-                try Robustness.count(harness, "SELECT count(*) FROM documents WHERE state = 'failed' AND superseded_at IS NULL") == 0
-            }
-            try Robustness.waitForEmptyQueue(harness, timeout: 300)
-        }
+        let retried = try Robustness.retryScansStoppedTooOften(harness)
+        if retried > 0 { print("CrashSafetyTests: \(retried) scan(s) failed after 3 interrupted reads; retried them") }
 
         for scan in scans {
             let live = try Robustness.query(harness, """

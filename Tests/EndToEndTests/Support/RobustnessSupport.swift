@@ -97,6 +97,23 @@ enum Robustness {
         }
     }
 
+    /// A scan interrupted mid-read three times is failed on purpose (no crash loop): every failed scan
+    /// must be one of those, and `scrawl retry --failed` reads them. Returns how many there were.
+    @discardableResult
+    static func retryScansStoppedTooOften(_ harness: ServeHarness, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let failed = "SELECT count(*) FROM documents WHERE state = 'failed' AND superseded_at IS NULL"
+        let stoppedTooOften = try query(harness, "SELECT path, error FROM documents WHERE state = 'failed' AND superseded_at IS NULL")
+        for row in stoppedTooOften {
+            XCTAssertTrue((row["error"] as? String ?? "").contains("scrawl stopped while reading this scan"), "unexpected failure: \(row)",
+                          file: file, line: line)
+        }
+        guard !stoppedTooOften.isEmpty else { return 0 }
+        XCTAssertEqual(try harness.scrawl(["retry", "--failed"]).status, 0, file: file, line: line)
+        try harness.waitFor("the retried scans", timeout: 300) { try count(harness, failed) == 0 }
+        try waitForEmptyQueue(harness, timeout: 300)
+        return stoppedTooOften.count
+    }
+
     /// VmRSS of a process in KiB (0 when gone).
     static func residentKiB(_ pid: Int32) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }

@@ -75,7 +75,8 @@ public final class ScanIntake {
         func candidate(sha256: String, format: String, status: FileStatus, identity: FileIdentity?) -> ScanCandidate {
             ScanCandidate(path: path, sha256: sha256, bytes: status.size, mtime: status.mtime, format: format,
                           inbox: inbox.path, model: settings.model.rawValue, prompt: settings.prompt,
-                          maxTokens: settings.maxTokens, identity: identity)
+                          maxTokens: settings.maxTokens, maxPages: settings.maxPages, pdfText: settings.pdfText,
+                          identity: identity)
         }
         if let status = FileStatus.lstat(path), status.kind == .regular,
            let seen = try? catalog.seenFile(path: path), seen.identity == status.identity {

@@ -153,7 +153,7 @@ def main():
 
     # Not images.
     add("text-named.jpg", b"Dear diary, this is not a JPEG at all.\n" * 3, "error", "a text file named .jpg",
-        ["not a JPEG, PNG or GIF"])
+        ["not a JPEG, PNG, GIF"])
     add("html.gif", b"GIF89a<html><body>not really</body></html>", "error", "GIF magic followed by HTML", ["gif"])
     add("notes.md", b"# shopping\nmilk, eggs\n", "ignored", "a text file with no image name: ignored quietly")
     add("archive.zip", b"PK\x03\x04" + bytes(60), "ignored", "a ZIP: ignored quietly")

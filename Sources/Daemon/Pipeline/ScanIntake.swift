@@ -88,7 +88,7 @@ public final class ScanIntake {
             guard let computed = try ScanFingerprint.compute(path, inboxRoot: inbox.path,
                                                              claimsImage: ScanNameFilter.claimsToBeImage(name), progress: progress) else {
                 logger.debug("not an image, ignored", metadata: ["path": "\(path)"])
-                return .failure(Early(outcome: .ignored(reason: "not a JPEG, PNG or GIF")))
+                return .failure(Early(outcome: .ignored(reason: "not a format scrawl reads")))
             }
             fingerprint = computed
         } catch ScanReadError.io(_, _, let code) where code == ENOENT {

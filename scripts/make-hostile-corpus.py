@@ -2,7 +2,7 @@
 """Builds Tests/Fixtures/hostile/: small broken, odd and hostile scans for HostileInputTests, and
 manifest.json saying what the daemon must do with each one.
 
-Run once with the reference venv (Pillow): /work/refenv/bin/python scripts/make-hostile-corpus.py
+Run once with the reference venv (Pillow): $REFENV/bin/python scripts/make-hostile-corpus.py
 The output is deterministic (fixed seeds, no timestamps) and committed (well under 2 MB). Things that
 cannot be committed (FIFOs, sockets, device nodes, symlinks, mode-000 files, odd names) are made by
 the tests at run time.

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Imaging
 import Inference
+import Logging
 
 /// Reads one claimed scan: its bytes → pages → the engine → the sidecar document and the catalog
 /// result. Each page is a durable unit: it is committed to the catalog once read, so a read cut short
@@ -12,6 +13,7 @@ struct ScanReader {
     let decoder: ScanDecoding
     let residency: ModelResidency
     let catalog: Catalog
+    let logger: Logger
     /// Whether the daemon is stopping: checked between pages.
     let shouldStop: () -> Bool
     /// Called on the reading thread as the engine works (at most once a `progressInterval`, and at
@@ -50,12 +52,20 @@ struct ScanReader {
         var pages = ((try? catalog.finishedPages(jobID: job.id)) ?? []).filter { $0.number <= toRead }
         pages = Array(pages.enumerated().prefix { $0.offset + 1 == $0.element.number }.map(\.element))
         let firstToRead = pages.count
+        if firstToRead > 0 {
+            logger.notice("resuming at page \(firstToRead + 1) of \(pageCount): pages 1–\(firstToRead) were read before the last stop",
+                          metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        }
         for index in firstToRead..<toRead {
             if index > firstToRead, shouldStop() { throw ScanReadInterrupted(page: index + 1, pageCount: pageCount) }
             let page = try read(page: index, of: document, pageCount: pageCount, job: job, inbox: inbox, engine: engine,
                                 source: source, model: model)
             // The last page goes to the catalog with the whole document.
             if index + 1 < toRead { try? catalog.recordPage(jobID: job.id, page) }
+            if pageCount > 1 {
+                logger.info("page \(page.number)/\(pageCount) read", metadata: ["path": "\(job.path)", "job": "\(job.id)",
+                                                                            "tokens": "\(page.tokens)", "origin": "\(page.origin)"])
+            }
             pages.append(page)
         }
         if let first = pages.first {

@@ -220,7 +220,8 @@ public final class Worker: @unchecked Sendable {
                                    sidecars: nil, scanMode: 0)
             return .finished
         }
-        let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, shouldStop: { [unowned self] in shouldStop }) {
+        let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, logger: logger,
+                                shouldStop: { [unowned self] in shouldStop }) {
             [catalog] progress in
             try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount)
             self.setState(.reading(path: job.path, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount))

@@ -1,8 +1,9 @@
 import Imaging
 
-/// Turns a scan's bytes into RGB pixels (EXIF orientation applied).
+/// Opens a scan's bytes as pages (a photo has one; a PDF or a TIFF may have many), each decoded to
+/// upright RGB pixels when it is read.
 public protocol ScanDecoding: Sendable {
-    func decode(_ bytes: [UInt8], path: String) throws -> RGBImage
+    func open(_ bytes: [UInt8], path: String) throws -> PageSource
 }
 
 /// The format name recorded for a file whose bytes are not JPEG, PNG or GIF but whose name says they are.
@@ -34,7 +35,7 @@ public struct ImagingScanDecoder: ScanDecoding {
         self.limits = limits
     }
 
-    public func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
-        try ImageDecoder.decode(data: bytes, limits: limits).image
+    public func open(_ bytes: [UInt8], path: String) throws -> PageSource {
+        try ScanOpener.open(data: bytes, limits: limits)
     }
 }

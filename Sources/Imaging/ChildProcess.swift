@@ -58,11 +58,14 @@ struct ChildProcess {
 
         guard lseek(input, 0, SEEK_SET) == 0 else { throw .system("lseek: " + String(cString: strerror(errno))) }
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-        guard pipe2(&out, O_CLOEXEC) == 0 else { throw .system("pipe: " + String(cString: strerror(errno))) }
-        guard pipe2(&err, O_CLOEXEC) == 0 else {
+        // pipe2 is not in Swift's Glibc module; close-on-exec is set right after (another thread's
+        // child could inherit these in between, but every child spawned here closes all fds ≥ 3).
+        guard pipe(&out) == 0 else { throw .system("pipe: " + String(cString: strerror(errno))) }
+        guard pipe(&err) == 0 else {
             close(out[0]); close(out[1])
             throw .system("pipe: " + String(cString: strerror(errno)))
         }
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var parentEnds = [out[0], err[0]]
         defer { for fd in parentEnds where fd >= 0 { close(fd) } }
 

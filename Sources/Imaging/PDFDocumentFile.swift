@@ -50,8 +50,9 @@ final class PDFDocumentFile: @unchecked Sendable {
     private static func unlinkedTempFile() -> Int32 {
         let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((folder + "/scrawl-pdf.XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return -1 }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         fchmod(fd, 0o600)
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return fd

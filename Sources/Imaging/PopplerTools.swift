@@ -44,13 +44,14 @@ enum PopplerTools {
         return quarterTurns % 2 == 1 ? PageInfo(width: height, height: width) : PageInfo(width: width, height: height)
     }
 
-    /// `pdftoppm -f n -l n -cropbox -scale-to-x W -scale-to-y H -`: page n as a W×H PPM.
-    static func render(_ page: Int, width: Int, height: Int, _ file: PDFDocumentFile, limits: ImageLimits) throws(ImageDecodeError) -> RGBImage {
-        let (bytes, overflow) = width.multipliedReportingOverflow(by: height * 3)
-        guard !overflow else { throw .tooManyPixels(format: .pdf, width: width, height: height, limit: limits.maxPixels) }
-        let output = try runBytes("pdftoppm", ["-f", "\(page)", "-l", "\(page)", "-cropbox", "-scale-to-x", "\(width)",
-                                               "-scale-to-y", "\(height)", "-"],
-                                  file, limits: limits, maxOutput: bytes + 64, what: "page \(page)")
+    /// `pdftoppm -f n -l n -cropbox -scale-to L -`: page n as a PPM whose long side is L pixels,
+    /// one resolution for both axes (72·L / long side in points), so the short side is
+    /// ⌈short · L / long⌉. (`-scale-to-x/-y` are avoided: poppler 22 mixes rotated and unrotated
+    /// axes with them on /Rotate 90 pages and distorts the page.)
+    static func render(_ page: Int, longSide: Int, _ file: PDFDocumentFile, limits: ImageLimits) throws(ImageDecodeError) -> RGBImage {
+        let (square, overflow) = longSide.multipliedReportingOverflow(by: longSide * 3)
+        let output = try runBytes("pdftoppm", ["-f", "\(page)", "-l", "\(page)", "-cropbox", "-scale-to", "\(longSide)", "-"],
+                                  file, limits: limits, maxOutput: overflow ? Int.max : square + 64, what: "page \(page)")
         return try PPMImage.parse(output, page: page, limits: limits)
     }
 
@@ -81,9 +82,16 @@ enum PopplerTools {
         let outcome: ChildProcess.Outcome
         do {
             outcome = try file.withDescriptor { (fd) throws(ImageDecodeError) -> ChildProcess.Outcome in
-                do { return try ChildProcess.run(program, arguments, input: fd, limits: childLimits) }
-                catch .missing(let name) { throw .missingProgram(program: name, package: name == "prlimit" ? "util-linux" : package) }
-                catch .system(let reason) { throw .damaged(format: .pdf, detail: "cannot start \(program): \(reason)") }
+                do throws(ChildProcess.Failure) {
+                    return try ChildProcess.run(program, arguments, input: fd, limits: childLimits)
+                } catch {
+                    switch error {
+                    case .missing(let name):
+                        throw .missingProgram(program: name, package: name == "prlimit" ? "util-linux" : package)
+                    case .system(let reason):
+                        throw .damaged(format: .pdf, detail: "cannot start \(program): \(reason)")
+                    }
+                }
             }
         }
         return try interpret(outcome, program: program, what: what, limits: limits)

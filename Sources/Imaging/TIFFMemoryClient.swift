@@ -25,7 +25,7 @@ final class TIFFMemoryClient {
         let user = Unmanaged.passUnretained(source).toOpaque()
         // libtiff's largest single allocation: a strip or tile buffer of the largest page allowed.
         let (cap, overflow) = limits.maxPixels.multipliedReportingOverflow(by: 8)
-        TIFFOpenOptionsSetMaxSingleMemAlloc(options, overflow ? Int.max : max(cap, 16 << 20))
+        TIFFOpenOptionsSetMaxSingleMemAlloc(options, tmsize_t(overflow ? Int.max : max(cap, 16 << 20)))
         TIFFOpenOptionsSetErrorHandlerExtR(options, Self.onError, user)
         TIFFOpenOptionsSetWarningHandlerExtR(options, Self.onWarning, user)
         let opened = TIFFClientOpenExt("scan.tiff", "rm", user, Self.read, Self.write, Self.seek, Self.close,
@@ -70,7 +70,7 @@ final class TIFFMemoryClient {
             buffer.copyMemory(from: bytes.baseAddress! + source.offset, byteCount: count)
         }
         source.offset += count
-        return count
+        return tmsize_t(count)
     }
 
     private static let write: TIFFReadWriteProc = { _, _, _ in -1 }
@@ -110,9 +110,9 @@ final class TIFFMemoryClient {
         return 1
     }
 
-    private static func text(_ module: UnsafePointer<CChar>?, _ format: UnsafePointer<CChar>?, _ arguments: CVaListPointer) -> String {
+    private static func text(_ module: UnsafePointer<CChar>?, _ format: UnsafePointer<CChar>?, _ arguments: CVaListPointer?) -> String {
         var buffer = [CChar](repeating: 0, count: 512)
-        if let format { _ = vsnprintf(&buffer, buffer.count, format, arguments) }
+        if let format, let arguments { _ = vsnprintf(&buffer, buffer.count, format, arguments) }
         let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let module else { return message }
         return String(cString: module) + ": " + message

@@ -13,7 +13,7 @@ public protocol PageSource: Sendable {
     func textLayer(_ index: Int) throws(ImageDecodeError) -> String?
 }
 
-/// A single image (JPEG, PNG, GIF): one page, decoded when asked for.
+/// A single image (JPEG, PNG, GIF, WebP, HEIF): one page, decoded when asked for.
 public struct SingleImagePageSource: PageSource {
     public let format: ImageFormat
     private let data: [UInt8]
@@ -49,8 +49,12 @@ public enum ScanOpener {
             throw .unsupportedFormat(leadingBytes: Array(data.prefix(ImageFormatSniffer.headerLength)))
         }
         switch format {
-        case .jpeg, .png, .gif:
+        case .jpeg, .png, .gif, .webp, .heif:
             return SingleImagePageSource(data: data, format: format, limits: limits)
+        case .tiff:
+            return try TIFFPageSource(data: data, limits: limits)
+        case .pdf:
+            return try PDFPageSource(data: data, limits: limits)
         }
     }
 }

@@ -9,11 +9,11 @@ extension Catalog {
     /// Documents indexed per write transaction.
     public static let reindexBatch = 500
 
-    static let rebuildTable = "documents_fts_rebuild"
-    static let rebuiltIDs = "documents_fts_rebuild_ids"
+    static let rebuildTable = "pages_fts_rebuild"
+    static let rebuiltIDs = "pages_fts_rebuild_ids"
 
-    /// Rebuilds the index (a tokenizer change takes effect) and returns how many documents it holds.
-    /// `betweenBatches` runs after each batch's commit, with the documents indexed so far.
+    /// Rebuilds the index (a tokenizer change takes effect) and returns how many live documents it holds.
+    /// `betweenBatches` runs after each batch's commit, with the pages indexed so far.
     @discardableResult
     public func reindex(batch: Int = Catalog.reindexBatch, betweenBatches: (Int) throws -> Void = { _ in }) throws -> Int {
         let batch = max(1, batch)
@@ -42,21 +42,36 @@ extension Catalog {
             indexed += ids.count
             try betweenBatches(indexed)
         }
+        // The triggers that keep the index in sync name it; a legacy rename does not re-check them while
+        // the old table is gone (a modern one refuses: "no such table" in a trigger).
+        try db.exec("PRAGMA legacy_alter_table = ON")
+        defer { try? db.exec("PRAGMA legacy_alter_table = OFF") }
         let count: Int = try write { db in
-            // Caught up with what changed since each batch: gone from the live set, or new in it.
-            try db.run("""
-                INSERT INTO \(Self.rebuildTable) (\(Self.rebuildTable), rowid, text)
-                SELECT 'delete', d.id, coalesce(d.text, '') FROM documents d JOIN \(Self.rebuiltIDs) r ON r.id = d.id
-                WHERE d.id NOT IN (SELECT id FROM \(Schema.liveView))
-                """)
-            try db.run("""
-                INSERT INTO \(Self.rebuildTable) (rowid, text)
-                SELECT id, text FROM \(Schema.liveView) WHERE id NOT IN (SELECT id FROM \(Self.rebuiltIDs))
-                """)
+            // Caught up with what changed since each batch (the daemon's triggers wrote to the old index):
+            // pages gone from the live set are deleted from the new one, live pages it lacks are added. A page
+            // row deleted meanwhile cannot be deleted by its text: then the new index is rebuilt here, whole.
+            let lost = try db.scalarInt("""
+                SELECT count(*) FROM \(Self.rebuiltIDs) r WHERE NOT EXISTS (SELECT 1 FROM document_pages p WHERE p.id = r.id)
+                """) ?? 0
+            if lost > 0 {
+                try db.run("INSERT INTO \(Self.rebuildTable) (\(Self.rebuildTable)) VALUES ('rebuild')")
+            } else {
+                try db.run("""
+                    INSERT INTO \(Self.rebuildTable) (\(Self.rebuildTable), rowid, text)
+                    SELECT 'delete', p.id, p.text FROM document_pages p JOIN \(Self.rebuiltIDs) r ON r.id = p.id
+                    WHERE p.id NOT IN (SELECT id FROM \(Schema.liveView))
+                    """)
+                try db.run("""
+                    INSERT INTO \(Self.rebuildTable) (rowid, text)
+                    SELECT id, text FROM \(Schema.liveView) WHERE id NOT IN (SELECT id FROM \(Self.rebuiltIDs))
+                    """)
+            }
             try db.exec("DROP TABLE \(Self.rebuiltIDs)")
             try db.exec("DROP TABLE \(Schema.ftsTable)")
             try db.exec("ALTER TABLE \(Self.rebuildTable) RENAME TO \(Schema.ftsTable)")
-            return Int(try db.scalarInt("SELECT count(*) FROM \(Schema.liveView)") ?? 0)
+            return Int(try db.scalarInt("""
+                SELECT count(*) FROM documents WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL
+                """) ?? 0)
         }
         // Segments merged a little at a time (an 'optimize' would hold the lock for the whole index); FTS5
         // did work when total_changes grew by 2 or more.

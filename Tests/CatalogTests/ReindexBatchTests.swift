@@ -39,7 +39,7 @@ final class ReindexBatchTests: XCTestCase {
         XCTAssertEqual(try f.paths("word7"), [], "superseded during the rebuild: its old text is out")
         XCTAssertEqual(try f.paths("word999"), ["/bulk/999.jpg"])
         XCTAssertEqual(try f.catalog.read { db in
-            try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name LIKE 'documents_fts_rebuild%'")
+            try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name LIKE 'pages_fts_rebuild%'")
         }, 0, "the rebuild's tables are gone")
     }
 

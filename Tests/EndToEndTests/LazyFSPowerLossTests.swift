@@ -77,7 +77,7 @@ final class LazyFSPowerLossTests: XCTestCase {
         XCTAssertEqual(try harness.stop(), 0)
         let catalog = harness.stateDir + "/catalog.sqlite"
         XCTAssertEqual(try Robustness.run("/usr/bin/sqlite3", [catalog, "PRAGMA integrity_check"]).trimmingCharacters(in: .whitespacesAndNewlines), "ok")
-        XCTAssertNoThrow(try Robustness.run("/usr/bin/sqlite3", [catalog, "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')"]))
-        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM documents_fts_docsize"), scans.count, "one index row per scan")
+        XCTAssertNoThrow(try Robustness.run("/usr/bin/sqlite3", [catalog, "INSERT INTO pages_fts(pages_fts) VALUES('integrity-check')"]))
+        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM pages_fts_docsize"), scans.count, "one index row per scan (a PNG is one page)")
     }
 }

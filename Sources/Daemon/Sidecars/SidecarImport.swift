@@ -86,12 +86,13 @@ public struct SidecarImport {
         let settings = tags.settings(for: found.path, in: inbox)
         let scan = ScanCandidate(path: found.path, sha256: sha, bytes: found.status.size, mtime: found.status.mtime,
                                  format: document.source.format, inbox: inbox.path, model: settings.model.rawValue,
-                                 prompt: document.prompt, maxTokens: settings.maxTokens, identity: found.status.identity)
+                                 prompt: document.prompt, maxTokens: settings.maxTokens, maxPages: settings.maxPages,
+                                 pdfText: settings.pdfText, identity: found.status.identity)
         let result = ReadResult(text: text, model: document.model?.name ?? "", checkpoint: document.model?.checkpoint ?? "",
                                 configHash: document.model?.configSHA256 ?? "", prompt: document.prompt,
                                 tokens: document.tokens ?? 0, finishReason: document.finishReason,
                                 width: document.source.width ?? 0, height: document.source.height ?? 0,
-                                timingsMs: document.timingsMs ?? [:], sidecarJSON: raw)
+                                timingsMs: document.timingsMs ?? [:], pages: document.pages ?? [], sidecarJSON: raw)
         return (scan, result)
     }
 }

@@ -12,6 +12,9 @@ public enum EngineLoadError: Error, Equatable, CustomStringConvertible {
     case unknownModel(name: String)
     /// The checkpoint would not fit: what it needs (and why) against what the machine offers.
     case insufficientMemory(kind: ModelKind, path: String, need: String, available: String)
+    /// The checkpoint is there but cannot be loaded (a config value out of range, a missing tensor):
+    /// the checkpoint's fault, not the scans'.
+    case checkpointUnusable(kind: ModelKind, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,9 @@ public enum EngineLoadError: Error, Equatable, CustomStringConvertible {
             return "not enough memory to load the \(kind.rawValue) model (\(path)): it needs \(need), and \(available); "
                 + "free memory, raise MemoryMax= in the unit, or lower max_tokens or the folder's model; "
                 + "its scans wait in the queue and the load is tried again"
+        case .checkpointUnusable(let kind, let path, let reason):
+            return "the \(kind.rawValue) checkpoint at \(path) cannot be loaded: \(reason); fix or replace it "
+                + "(`scrawl models verify` says more); its scans wait in the queue and are read once it loads"
         }
     }
 }
@@ -41,9 +47,15 @@ public struct CheckpointEngineLoader: EngineLoading {
             throw EngineLoadError.modelMissing(kind: kind, path: checkpoint)
         }
         let url = URL(fileURLWithPath: checkpoint)
-        try checkMemory(kind, checkpoint: url, maxTokens: maxTokens)
-        // config.json's model_type picks the code; the kind only names the configured path.
-        return try EngineOpener.open(checkpoint: url)
+        do {
+            try checkMemory(kind, checkpoint: url, maxTokens: maxTokens)
+            // config.json's model_type picks the code; the kind only names the configured path.
+            return try EngineOpener.open(checkpoint: url)
+        } catch let error as EngineLoadError {
+            throw error
+        } catch {
+            throw EngineLoadError.checkpointUnusable(kind: kind, path: checkpoint, reason: "\(error)")
+        }
     }
 
     /// Throws `insufficientMemory` when weights + KV cache + image activations exceed what is available.

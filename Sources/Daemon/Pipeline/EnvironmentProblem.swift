@@ -31,7 +31,7 @@ public struct EnvironmentProblem: Error, Equatable, CustomStringConvertible {
         case let problem as EnvironmentProblem: return problem
         case let load as EngineLoadError:
             switch load {
-            case .modelMissing(let kind, _), .insufficientMemory(let kind, _, _, _):
+            case .modelMissing(let kind, _), .insufficientMemory(let kind, _, _, _), .checkpointUnusable(let kind, _, _):
                 return EnvironmentProblem(message: "\(load)", model: kind.rawValue)
             case .unknownModel: return nil
             }

@@ -5,7 +5,7 @@ the JPEG/PNG/GIF corpus beside it); read by Tests/ImagingTests/HostileDocumentTe
 every file in-process with the daemon's decoders, reads every page and text layer, and times each.
 
 Run once with the reference venv (Pillow, pikepdf, pillow-heif):
-    /work/refenv/bin/python scripts/make-hostile-documents.py
+    $REFENV/bin/python scripts/make-hostile-documents.py
 Deterministic (fixed seeds, no dates), well under 2 MB in all.
 
 expect:

@@ -37,6 +37,11 @@ public struct SingleImagePageSource: PageSource {
 
 /// Opens a scan's bytes as pages, by the format its first bytes name.
 public enum ScanOpener {
+    /// Reads the file (refusing it before reading if it is over `limits.maxBytes`) and opens it.
+    public static func open(fileAt path: String, limits: ImageLimits = .init()) throws(ImageDecodeError) -> PageSource {
+        try open(data: try ImageDecoder.readFile(path, maxBytes: limits.maxBytes), limits: limits)
+    }
+
     public static func open(data: [UInt8], limits: ImageLimits = .init()) throws(ImageDecodeError) -> PageSource {
         guard !data.isEmpty else { throw .emptyFile }
         guard data.count <= limits.maxBytes else { throw .fileTooLarge(bytes: data.count, limit: limits.maxBytes) }

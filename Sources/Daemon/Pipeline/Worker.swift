@@ -12,7 +12,8 @@ import Logging
 public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
-        case reading(path: String, tokens: Int)
+        /// Reading `path`: tokens of the page being read, that page (1-based) of `pageCount`.
+        case reading(path: String, tokens: Int, page: Int = 1, pageCount: Int = 1)
         /// A read is finished (its sidecars are written) but the catalog refuses the commit: retried.
         case recording(path: String, problem: String, retryInS: Double)
         /// The machine keeps scans from being read (no model yet, a full disk): the queue waits.
@@ -219,14 +220,19 @@ public final class Worker: @unchecked Sendable {
                                    sidecars: nil, scanMode: 0)
             return .finished
         }
-        let reader = ScanReader(decoder: decoder, residency: residency) { [catalog] progress in
-            try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens)
-            self.setState(.reading(path: job.path, tokens: progress.tokens))
+        let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, logger: logger,
+                                shouldStop: { [unowned self] in shouldStop }) {
+            [catalog] progress in
+            try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount)
+            self.setState(.reading(path: job.path, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount))
         }
         do {
             let outcome = try reader.read(job, scan: scan, inbox: inbox, source: source)
             modelArrived(job.model)
             try recorder.recordRead(job, document: outcome.document, result: outcome.result, sidecars: paths, scanMode: scan.status.mode)
+        } catch let stop as ScanReadInterrupted {
+            logger.notice("stopping between pages: \(stop.page - 1) of \(stop.pageCount) read and kept; the next start resumes at page \(stop.page)",
+                          metadata: ["path": "\(job.path)", "job": "\(job.id)"])
         } catch let failure as ScanReadFailure {
             modelArrived(job.model)
             recorder.recordFailure(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,

@@ -25,10 +25,10 @@ public enum MatMul {
         let lda = ldx ?? k, ldc = ldo ?? n
         if m == 0 || n == 0 { return }
         switch (isa, w.element) {
-        case (.portable, _):
-            blasLinear(x, m: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc, isa: isa)
         case (_, .q8_0) where m < gemvRows:
             for r in 0..<m { gemvQ8(x + r * lda, weight: w, bias: bias, out: out + r * ldc, isa: isa) }
+        case (.portable, _):
+            blasLinear(x, m: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc, isa: isa)
         case (.avx512bf16, .q8_0) where bf16Arithmetic:
             PackedGEMM.bf16.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: .q8_0, ldb: w.rowStride, scales: w.scales,
                                  c: out, ldc: ldc, bias: bias)

@@ -10,20 +10,13 @@ extension VisionLanguageEngine {
                              onLogits: (_ step: Int, _ logits: [Float]) -> Void) throws {
         let inputs = try prepare(image, request: request)
         let embeddings = try model.encodeImage(inputs) { _ in }
-        let tokens = inputs.tokens, hidden = model.hiddenSize
+        let tokens = inputs.tokens
         guard tokens.count + forced.count <= model.contextLength else {
             throw OCRError.contextExceeded(promptTokens: tokens.count, maxNewTokens: forced.count, contextLength: model.contextLength)
         }
         let cache = model.makeCache(capacity: tokens.count + forced.count + 1)
-        let x = FloatBuffer(count: tokens.count * hidden)
-        model.embed(tokens, into: x.pointer)
-        var row = 0
-        for (i, id) in tokens.enumerated() where id == model.imageTokenID {
-            (x.pointer + i * hidden).update(from: embeddings.pointer + row * hidden, count: hidden)
-            row += 1
-        }
-        onLogits(0, model.prefill(x, inputs: inputs, cache: cache))
-        let step = FloatBuffer(count: hidden)
+        onLogits(0, model.prefill(promptEmbeddings(tokens, image: embeddings), inputs: inputs, cache: cache))
+        let step = FloatBuffer(count: model.hiddenSize)
         for (i, id) in forced.enumerated() {
             model.embed([id], into: step.pointer)
             onLogits(i + 1, model.step(step, inputs: inputs, cache: cache))

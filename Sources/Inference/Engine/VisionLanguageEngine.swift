@@ -130,14 +130,7 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
             throw OCRError.contextExceeded(promptTokens: tokens.count, maxNewTokens: maxNew, contextLength: model.contextLength)
         }
         let cache = model.makeCache(capacity: tokens.count + maxNew + 1)
-        let x = FloatBuffer(count: tokens.count * hidden)
-        model.embed(tokens, into: x.pointer)
-        var row = 0
-        for (i, id) in tokens.enumerated() where id == model.imageTokenID {
-            (x.pointer + i * hidden).update(from: embeddings.pointer + row * hidden, count: hidden)
-            row += 1
-        }
-        let firstLogits = model.prefill(x, inputs: inputs, cache: cache)
+        let firstLogits = model.prefill(promptEmbeddings(tokens, image: embeddings), inputs: inputs, cache: cache)
         timings.prefillMs = clock.lap()
         onEvent(.prefillDone)
 
@@ -154,6 +147,21 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
         return OCRResult(text: outcome.text, tokens: outcome.tokens, logprobs: outcome.logprobs, promptTokens: tokens.count,
                          finishReason: outcome.finishReason, timings: timings,
                          processedWidth: inputs.width, processedHeight: inputs.height)
+    }
+}
+
+extension VisionLanguageEngine {
+    /// The prompt's embedding rows with the image rows spliced in, one per image token in order.
+    func promptEmbeddings(_ tokens: [Int], image embeddings: FloatBuffer) -> FloatBuffer {
+        let hidden = model.hiddenSize
+        let x = FloatBuffer(count: tokens.count * hidden)
+        model.embed(tokens, into: x.pointer)
+        var row = 0
+        for (i, id) in tokens.enumerated() where id == model.imageTokenID {
+            (x.pointer + i * hidden).update(from: embeddings.pointer + row * hidden, count: hidden)
+            row += 1
+        }
+        return x
     }
 }
 

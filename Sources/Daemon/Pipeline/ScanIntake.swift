@@ -75,7 +75,8 @@ public final class ScanIntake {
         func candidate(sha256: String, format: String, status: FileStatus, identity: FileIdentity?) -> ScanCandidate {
             ScanCandidate(path: path, sha256: sha256, bytes: status.size, mtime: status.mtime, format: format,
                           inbox: inbox.path, model: settings.model.rawValue, prompt: settings.prompt,
-                          maxTokens: settings.maxTokens, identity: identity)
+                          maxTokens: settings.maxTokens, maxPages: settings.maxPages, pdfText: settings.pdfText,
+                          identity: identity)
         }
         if let status = FileStatus.lstat(path), status.kind == .regular,
            let seen = try? catalog.seenFile(path: path), seen.identity == status.identity {
@@ -87,7 +88,7 @@ public final class ScanIntake {
             guard let computed = try ScanFingerprint.compute(path, inboxRoot: inbox.path,
                                                              claimsImage: ScanNameFilter.claimsToBeImage(name), progress: progress) else {
                 logger.debug("not an image, ignored", metadata: ["path": "\(path)"])
-                return .failure(Early(outcome: .ignored(reason: "not a JPEG, PNG or GIF")))
+                return .failure(Early(outcome: .ignored(reason: "not a format scrawl reads")))
             }
             fingerprint = computed
         } catch ScanReadError.io(_, _, let code) where code == ENOENT {

@@ -4,14 +4,16 @@ import Imaging
 import Inference
 import Logging
 
-/// The one worker: takes queued jobs oldest first, reads each scan with the model its folder asks
-/// for, writes the sidecars, then records the result. One model is resident at a time, loaded on
-/// first use, kept while work keeps coming and unloaded after `idle_unload_s` without work. Every
+/// The job runner: takes queued jobs oldest first, checks each (the scan's bytes still those queued,
+/// room for its sidecars), has the `ScanReader` read it with the model its folder asks for (kept
+/// resident by `ModelResidency`) and the `OutcomeRecorder` write and record what came of it. It
+/// owns the loop, the pauses for environment problems and the waits for missing models. Every
 /// per-scan error is caught, logged with the path and recorded: a scan never stops the worker.
 public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
-        case reading(path: String, tokens: Int)
+        /// Reading `path`: tokens of the page being read, that page (1-based) of `pageCount`.
+        case reading(path: String, tokens: Int, page: Int = 1, pageCount: Int = 1)
         /// A read is finished (its sidecars are written) but the catalog refuses the commit: retried.
         case recording(path: String, problem: String, retryInS: Double)
         /// The machine keeps scans from being read (no model yet, a full disk): the queue waits.
@@ -21,7 +23,6 @@ public final class Worker: @unchecked Sendable {
 
     private let catalog: Catalog
     private let config: ScrawlConfig
-    private let loader: EngineLoading
     private let decoder: ScanDecoding
     private let logger: Logger
     private let onStateChange: @Sendable (State) -> Void
@@ -31,11 +32,11 @@ public final class Worker: @unchecked Sendable {
     private let stateBox = Locked<State>(.idle)
 
     // Touched only on the worker's thread.
-    private var loaded: (kind: ModelKind, engine: OCREngine)?
-    private var lastWorkEnded = Date()
-
-    /// How often progress (tokens) goes to the catalog and to systemd's STATUS.
-    static let progressInterval: TimeInterval = 1
+    private let residency: ModelResidency
+    private lazy var recorder = OutcomeRecorder(
+        catalog: catalog, logger: logger, shouldStop: { [unowned self] in shouldStop },
+        wait: { [unowned self] in waitForWork(upTo: $0) },
+        onRetry: { [unowned self] path, problem, delay in setState(.recording(path: path, problem: problem, retryInS: delay)) })
     /// A job claimed more often than this was interrupted every time (the process crashed or was
     /// killed while reading it): it is failed instead of read again, so one poisonous scan cannot
     /// crash-loop the service. `scrawl retry` queues it again.
@@ -45,10 +46,10 @@ public final class Worker: @unchecked Sendable {
                 onStateChange: @escaping @Sendable (State) -> Void = { _ in }) {
         self.catalog = catalog
         self.config = config
-        self.loader = loader
         self.decoder = decoder
         self.logger = logger
         self.onStateChange = onStateChange
+        residency = ModelResidency(config: config, loader: loader, logger: logger)
     }
 
     public var state: State { stateBox.get() }
@@ -87,7 +88,7 @@ public final class Worker: @unchecked Sendable {
                 continue
             }
             guard let job else {
-                unloadIfIdle()
+                residency.unloadIfIdle()
                 let nextModelTry = modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() ?? 5
                 waitForWork(upTo: min(5, max(0.1, nextModelTry)))
                 continue
@@ -96,11 +97,11 @@ public final class Worker: @unchecked Sendable {
                 pauseUnlessStopped()
             } else {
                 resumeIfPaused()
-                lastWorkEnded = Date()
+                residency.workEnded()
                 setState(.idle)
             }
         }
-        loaded = nil
+        residency.unload()
         setState(.stopped)
     }
 
@@ -182,12 +183,6 @@ public final class Worker: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func unloadIfIdle() {
-        guard let current = loaded, Date().timeIntervalSince(lastWorkEnded) >= Double(config.daemon.idleUnloadS) else { return }
-        loaded = nil
-        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.kind.rawValue)"])
-    }
-
     private func setState(_ state: State) {
         stateBox.set(state)
         onStateChange(state)
@@ -209,177 +204,51 @@ public final class Worker: @unchecked Sendable {
             scan = try ScanBytes.read(job.path, inboxRoot: inbox.path)
         } catch {
             // Gone, replaced by a symlink or a FIFO: nothing to read and nothing to write beside it.
-            record(job, error: "\(error)", sidecars: nil, scanMode: 0)
-            return .finished
-        }
-        guard job.attempts <= Self.maxAttempts else {
-            let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
-                                                width: nil, height: nil)
-            record(job, error: "scrawl stopped while reading this scan \(job.attempts - 1) times (a crash or a kill?); "
-                       + "it is not read again until `scrawl retry \(job.path)`",
-                   sidecars: paths, scanMode: scan.status.mode, source: source)
-            return .finished
-        }
-        let sha256 = SHA256.hex(of: scan.bytes)
-        guard sha256 == job.sha256 else {
-            record(job, error: "\(job.path): the file changed after it was queued; its new bytes are read instead",
-                   sidecars: nil, scanMode: 0)
+            recorder.recordFailure(job, error: "\(error)", sidecars: nil, scanMode: 0)
             return .finished
         }
         let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
                                             width: nil, height: nil)
+        guard job.attempts <= Self.maxAttempts else {
+            recorder.recordFailure(job, error: "scrawl stopped while reading this scan \(job.attempts - 1) times (a crash or a kill?); "
+                                       + "it is not read again until `scrawl retry \(job.path)`",
+                                   sidecars: paths, scanMode: scan.status.mode, source: source)
+            return .finished
+        }
+        guard SHA256.hex(of: scan.bytes) == job.sha256 else {
+            recorder.recordFailure(job, error: "\(job.path): the file changed after it was queued; its new bytes are read instead",
+                                   sidecars: nil, scanMode: 0)
+            return .finished
+        }
+        let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, logger: logger,
+                                shouldStop: { [unowned self] in shouldStop }) {
+            [catalog] progress in
+            try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount)
+            self.setState(.reading(path: job.path, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount))
+        }
         do {
-            let outcome = try read(job, scan: scan, inbox: inbox, source: source)
-            let json = try SidecarSet.write(outcome.document, to: paths, scanMode: scan.status.mode)
-            var result = outcome.result
-            result.sidecarJSON = json
-            // From here the read is good whatever the catalog says: its sidecars are never replaced by an error.
-            guard commit(job, result: result) else { return .finished }
-            logger.info("read", metadata: ["path": "\(job.path)", "tokens": "\(result.tokens)",
-                                           "finish": "\(result.finishReason ?? "")",
-                                           "ms": "\(Int(result.timingsMs["total"] ?? 0))", "sidecar": "\(paths.text)"])
-        } catch let failure as JobFailure {
-            record(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,
-                   model: failure.model)
+            let outcome = try reader.read(job, scan: scan, inbox: inbox, source: source)
+            modelArrived(job.model)
+            try recorder.recordRead(job, document: outcome.document, result: outcome.result, sidecars: paths, scanMode: scan.status.mode)
+        } catch let stop as ScanReadInterrupted {
+            logger.notice("stopping between pages: \(stop.page - 1) of \(stop.pageCount) read and kept; the next start resumes at page \(stop.page)",
+                          metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        } catch let failure as ScanReadFailure {
+            modelArrived(job.model)
+            recorder.recordFailure(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,
+                                   model: failure.model)
         } catch {
             // A missing model or a full, read-only or failing disk: the scan is not at fault.
             if let problem = EnvironmentProblem.from(error) { return pause(job, problem) }
-            record(job, error: "\(error)", sidecars: paths, scanMode: scan.status.mode, source: source)
+            recorder.recordFailure(job, error: "\(error)", sidecars: paths, scanMode: scan.status.mode, source: source)
         }
         return .finished
     }
 
-    /// An error with what was known when it happened (for the error sidecar).
-    private struct JobFailure: Error {
-        var message: String
-        var source: SidecarDocument.Source
-        var model: SidecarDocument.Model?
-    }
-
-    private func read(_ job: Job, scan: ScanBytes, inbox: InboxConfig, source: SidecarDocument.Source)
-        throws -> (document: SidecarDocument, result: ReadResult) {
-        var source = source
-        let started = Date()
-        let image: RGBImage
-        do {
-            guard job.format != unknownScanFormat else { throw NotAnImageError(path: job.path, header: Array(scan.bytes.prefix(8))) }
-            image = try decoder.decode(scan.bytes, path: job.path)
-        } catch {
-            throw JobFailure(message: "cannot decode \(job.path): \(error)", source: source, model: nil)
-        }
-        let decodeMs = Date().timeIntervalSince(started) * 1000
-        source.width = image.width
-        source.height = image.height
-        let engine: OCREngine
-        let loadStarted = Date()
-        do {
-            engine = try self.engine(for: job.model)
-        } catch {
-            if let problem = EnvironmentProblem.from(error) { throw problem }
-            throw JobFailure(message: "\(error)", source: source, model: nil)
-        }
-        // Loading the model (first scan, or after an idle unload) is reported apart from the read.
-        let loadMs = Date().timeIntervalSince(loadStarted) * 1000
-        let model = SidecarDocument.Model(name: engine.modelName, checkpoint: engine.checkpointPath, configSHA256: engine.configHash)
-        let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true)
-        var lastProgress = Date()
-        let output: OCRResult
-        do {
-            output = try engine.read(image, request: request) { event in
-                guard case .token(_, _, let count) = event, Date().timeIntervalSince(lastProgress) >= Self.progressInterval else { return }
-                lastProgress = Date()
-                try? catalog.recordProgress(jobID: job.id, tokens: count)
-                setState(.reading(path: job.path, tokens: count))
-            }
-        } catch {
-            throw JobFailure(message: "the model could not read \(job.path): \(error)", source: source, model: model)
-        }
-        let timings: [String: Double] = [
-            "decode_image": decodeMs, "preprocess": output.timings.preprocessMs, "vision": output.timings.visionMs,
-            "prefill": output.timings.prefillMs, "generate": output.timings.generateMs,
-            "load_model": loadMs, "total": Date().timeIntervalSince(started) * 1000 - loadMs,
-        ]
-        let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: output.text,
-                                       tokens: output.tokens.count, finishReason: output.finishReason.rawValue,
-                                       timingsMs: timings, error: nil, reused: nil, scrawlVersion: ScrawlVersion.current,
-                                       createdAt: SidecarSet.timestamp())
-        let result = ReadResult(text: output.text, error: nil, model: engine.modelName, checkpoint: engine.checkpointPath,
-                                configHash: engine.configHash, prompt: job.prompt, tokens: output.tokens.count,
-                                finishReason: output.finishReason.rawValue, width: image.width, height: image.height,
-                                timingsMs: timings)
-        return (document, result)
-    }
-
-    private func engine(for modelName: String) throws -> OCREngine {
-        guard let kind = ModelKind(rawValue: modelName) else { throw EngineLoadError.unknownModel(name: modelName) }
-        if let loaded, loaded.kind == kind { return loaded.engine }
-        if let previous = loaded {
-            logger.info("unloading model to load another", metadata: ["model": "\(previous.kind.rawValue)", "next": "\(kind.rawValue)"])
-            loaded = nil
-        }
-        let started = Date()
-        let path = config.models.path(for: kind)
-        let engine = try loader.load(kind, checkpoint: path)
-        loaded = (kind, engine)
-        if modelWaits.removeValue(forKey: kind.rawValue) != nil {
-            logger.notice("the \(kind.rawValue) checkpoint is there now: its queued scans are read")
-            try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: kind.rawValue).source)
-        }
-        logger.info("model loaded", metadata: ["model": "\(kind.rawValue)", "checkpoint": "\(path)",
-                                               "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])
-        return engine
-    }
-
-    /// Records a failed read: the error sidecar (when there is a scan to put it beside), the catalog, the log.
-    private func record(_ job: Job, error message: String, sidecars: SidecarPaths?, scanMode: mode_t,
-                        source: SidecarDocument.Source? = nil, model: SidecarDocument.Model? = nil) {
-        logger.error("failed: \(message)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model, checkpoint: model?.checkpoint ?? "",
-                                configHash: model?.configSHA256 ?? "", prompt: job.prompt, tokens: 0, finishReason: nil,
-                                width: source?.width ?? 0, height: source?.height ?? 0)
-        if let sidecars, let source {
-            let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: nil, tokens: nil,
-                                           finishReason: nil, timingsMs: nil, error: message, reused: nil,
-                                           scrawlVersion: ScrawlVersion.current, createdAt: SidecarSet.timestamp())
-            do {
-                result.sidecarJSON = try SidecarSet.write(document, to: sidecars, scanMode: scanMode)
-            } catch {
-                logger.error("cannot write the error sidecar: \(error)", metadata: ["path": "\(job.path)"])
-            }
-        }
-        commit(job, result: result)
-    }
-
-    /// The longest wait between two tries of a commit the catalog refused.
-    static let maxCommitBackoffS = 30.0
-
-    /// Records a finished job, retrying with backoff (0.5 s doubling to 30 s) while the catalog is busy
-    /// (`scrawl reindex` holds its write lock), full, or read-only for a while: a finished read is
-    /// never turned into a failure by the catalog. Returns false when it was not recorded: the job was
-    /// finished or requeued by someone else (final), or the daemon is stopping (the job stays running
-    /// and is queued again at the next start).
-    @discardableResult
-    private func commit(_ job: Job, result: ReadResult) -> Bool {
-        var delay = 0.5
-        while true {
-            do {
-                try catalog.complete(job, result: result)
-                return true
-            } catch let error as CatalogError {
-                logger.error("cannot record the result in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-                return false
-            } catch {
-                guard !shouldStop else {
-                    logger.error("stopping before the catalog took the result (\(error)); the job is queued again at the next start",
-                                 metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-                    return false
-                }
-                logger.warning("cannot record the result in the catalog yet (\(error)); the sidecars stay, retrying in \(delay) s",
-                               metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-                setState(.recording(path: job.path, problem: "\(error)", retryInS: delay))
-                waitForWork(upTo: delay)
-                delay = min(delay * 2, Self.maxCommitBackoffS)
-            }
-        }
+    /// The model `name` is resident now: if its scans were waiting for the checkpoint, they are read.
+    private func modelArrived(_ name: String) {
+        guard residency.isLoaded(name), modelWaits.removeValue(forKey: name) != nil else { return }
+        logger.notice("the \(name) checkpoint is there now: its queued scans are read")
+        try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: name).source)
     }
 }

@@ -4,7 +4,7 @@
 #
 #   FUZZ_RUNS=200000 scripts/fuzz.sh               # executions per target (default 200000)
 #   FUZZ_TIME=300                                  # and at most this many seconds per target (default 600)
-#   FUZZ_TARGETS="FuzzConfig FuzzSafetensors"      # a subset (default: all five)
+#   FUZZ_TARGETS="FuzzConfig FuzzSafetensors"      # a subset (default: all nine)
 #   FUZZ_SCRATCH=.build-fuzz                       # build folder (git-ignored)
 #
 # Crashes, leaks and timeouts are written to $FUZZ_SCRATCH/fuzz-artifacts/<target>-crash-…; replay one with
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 runs=${FUZZ_RUNS:-200000}
 seconds=${FUZZ_TIME:-600}
-targets=${FUZZ_TARGETS:-"FuzzImageDecode FuzzTokenizer FuzzTokenizerJSON FuzzSafetensors FuzzConfig"}
+targets=${FUZZ_TARGETS:-"FuzzImageDecode FuzzTIFF FuzzHEIF FuzzWebP FuzzPDF FuzzTokenizer FuzzTokenizerJSON FuzzSafetensors FuzzConfig"}
 scratch=${FUZZ_SCRATCH:-.build-fuzz}
 
 # --sanitize fuzzer makes SwiftPM link libFuzzer's main (no renamed main of our own); -Xswiftc

@@ -9,6 +9,11 @@ packages=(
   libjpeg-dev libturbojpeg0-dev         # JPEG decoding (TurboJPEG API: errors are return codes)
   libpng-dev libgif-dev                 # PNG, GIF
   libsqlite3-dev sqlite3                # catalog + FTS5 search index
+  libtiff-dev                           # TIFF scans, every page (CCITT G3/G4 fax, LZW, Deflate, JPEG…)
+  libheif-dev                           # HEIC/HEIF/AVIF phone photos (Debian 12: HEVC/AV1 decoders built in)
+  libwebp-dev                           # WebP (libwebp + libwebpdemux)
+  poppler-utils                         # PDF: pdfinfo/pdftoppm/pdftotext, run as limited child processes (GPL: never linked)
+  util-linux                            # prlimit: sets the renderer children's memory and CPU limits
   libinotifytools0-dev                  # listed by the product card; the watcher uses raw inotify (README)
   systemd                               # systemd-analyze, to check the unit file
 )

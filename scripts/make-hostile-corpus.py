@@ -3,6 +3,8 @@
 manifest.json saying what the daemon must do with each one.
 
 Run once with the reference venv (Pillow): $REFENV/bin/python scripts/make-hostile-corpus.py
+PDF, TIFF, HEIF and WebP cases live in documents/ beside it (scripts/make-hostile-documents.py,
+documents.json; read in-process by Tests/ImagingTests/HostileDocumentTests.swift).
 The output is deterministic (fixed seeds, no timestamps) and committed (well under 2 MB). Things that
 cannot be committed (FIFOs, sockets, device nodes, symlinks, mode-000 files, odd names) are made by
 the tests at run time.
@@ -85,7 +87,8 @@ def sos_offset(data):
 def main():
     os.makedirs(ROOT, exist_ok=True)
     for old in os.listdir(ROOT):
-        os.remove(os.path.join(ROOT, old))
+        if os.path.isfile(os.path.join(ROOT, old)):  # documents/ is make-hostile-documents.py's
+            os.remove(os.path.join(ROOT, old))
 
     jpg = encode(note(seed=1), "JPEG", quality=90)
     png = encode(note(seed=2), "PNG")

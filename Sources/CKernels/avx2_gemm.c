@@ -3,6 +3,7 @@
 // panels widened to f32 while packing, so the micro-kernel only ever sees f32.
 #include "CKernels.h"
 #include "ck_internal.h"
+#include <stdlib.h>
 
 size_t ck_f32_packed_a_floats(int m, int kc) {
     return (size_t)((m + CK_F32_MR - 1) / CK_F32_MR) * CK_F32_MR * (size_t)kc;
@@ -104,6 +105,31 @@ void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int
     }
 }
 
+// Q8_0 B: each CK_F32_NR-row panel widened to f32 rows in a scratch buffer first, then packed as f32.
+TGT void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
+    int avail = k_end - k0;
+    if (avail > kc) avail = kc;
+    if (avail < 0) avail = 0;
+    float *scratch = malloc((size_t)CK_F32_NR * (size_t)(kc > 0 ? kc : 1) * 4);
+    if (!scratch) ck_trap("ck_f32_pack_b_q8 (out of memory for a 16-row scratch panel)");
+    for (int n = 0; n < n1; n += CK_F32_NR) {
+        int rows = n1 - n < CK_F32_NR ? n1 - n : CK_F32_NR;
+        for (int r = 0; r < rows; r++) {
+            const int8_t *src = q + (size_t)(n + r) * ldq + k0;
+            const uint16_t *scale = d + (size_t)(n + r) * (ldq / CK_Q8_BLOCK) + k0 / CK_Q8_BLOCK;
+            float *out = scratch + (size_t)r * kc;
+            int i = 0;
+            for (; i + 8 <= avail; i += 8) {
+                __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(src + i))));
+                _mm256_storeu_ps(out + i, _mm256_mul_ps(v, _mm256_set1_ps(_cvtsh_ss(scale[i / CK_Q8_BLOCK]))));
+            }
+            for (; i < avail; i++) out[i] = (float)src[i] * _cvtsh_ss(scale[i / CK_Q8_BLOCK]);
+        }
+        pack_b_panel(scratch, (size_t)kc, 0, rows, 0, kc, avail, packed + (size_t)(n / CK_F32_NR) * CK_F32_NR * kc, CK_ELEM_F32);
+    }
+    free(scratch);
+}
+
 TGT static void micro_kernel(int kc, const float *a, const float *b, float *c, int ldc, int rows, int cols,
                              const float *bias, int accumulate) {
     __m256 acc[CK_F32_MR][2];
@@ -183,6 +209,9 @@ TGT void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float
 #else
 void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed) {
     ck_trap("ck_f32_pack_b (AVX2)");
+}
+void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
+    ck_trap("ck_f32_pack_b_q8 (AVX2)");
 }
 void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
                            int n1, float *c, int ldc, const float *bias, int accumulate) {

@@ -3,6 +3,7 @@
 // to bf16 while packing, so both run the same micro-kernel).
 #include "CKernels.h"
 #include "ck_internal.h"
+#include <stdlib.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -142,6 +143,35 @@ void ck_pack_b_f16(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k
         pack_b_panel(b, ldb, n, n1, k0, kpairs, k_end, packed + (size_t)(n / CK_NR) * CK_NR * kpairs, 1);
 }
 
+// One Q8_0 row's values [k0, k0 + count) as bf16 (k0 a multiple of 32; scales f16, one per 32 values).
+TGT static void q8_row_to_bf16(const int8_t *q, const uint16_t *d, int k0, int count, uint16_t *out) {
+    int i = 0;
+    for (; i + 32 <= count; i += 32) {
+        __m512 s = _mm512_set1_ps(_cvtsh_ss(d[(k0 + i) / CK_Q8_BLOCK]));
+        __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(q + k0 + i))));
+        __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(q + k0 + i + 16))));
+        _mm512_storeu_si512((void *)(out + i), (__m512i)_mm512_cvtne2ps_pbh(_mm512_mul_ps(hi, s), _mm512_mul_ps(lo, s)));
+    }
+    for (; i < count; i++) out[i] = ck_to_bf16((float)q[k0 + i] * _cvtsh_ss(d[(k0 + i) / CK_Q8_BLOCK]));
+}
+
+// Q8_0 B: each CK_NR-row panel widened to bf16 rows in a scratch buffer first, then packed as bf16.
+TGT void ck_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
+    int ld = 2 * kpairs, avail = k_end - k0;
+    if (avail > ld) avail = ld;
+    if (avail < 0) avail = 0;
+    uint16_t *scratch = malloc((size_t)CK_NR * (size_t)(ld > 0 ? ld : 1) * 2);
+    if (!scratch) ck_trap("ck_pack_b_q8 (out of memory for a 32-row scratch panel)");
+    for (int n = 0; n < n1; n += CK_NR) {
+        int rows = n1 - n < CK_NR ? n1 - n : CK_NR;
+        for (int r = 0; r < rows; r++)
+            q8_row_to_bf16(q + (size_t)(n + r) * ldq, d + (size_t)(n + r) * (ldq / CK_Q8_BLOCK), k0, avail,
+                           scratch + (size_t)r * ld);
+        pack_b_panel(scratch, ld, 0, rows, 0, kpairs, avail, packed + (size_t)(n / CK_NR) * CK_NR * kpairs, 0);
+    }
+    free(scratch);
+}
+
 static inline void masks_for(int cols, __mmask16 *mask0, __mmask16 *mask1) {
     *mask0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
     *mask1 = cols >= 32 ? (__mmask16)0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
@@ -169,6 +199,9 @@ size_t ck_packed_b_words(int n, int kpairs) { return (size_t)((n + CK_NR - 1) / 
 void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) { ck_trap("ck_pack_b"); }
 void ck_pack_b_f16(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
     ck_trap("ck_pack_b_f16");
+}
+void ck_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kpairs, int k_end, uint32_t *packed) {
+    ck_trap("ck_pack_b_q8");
 }
 void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b, int panel_pairs,
                             int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {

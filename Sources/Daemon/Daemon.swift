@@ -49,6 +49,8 @@ public final class ScrawlDaemon {
 
     /// How much start time is asked for before the catalog is opened (and migrated).
     static let startTimeoutExtensionS = 600
+    /// After the grace time, how long a cancelled read may take to reach its next check.
+    static let cancelWaitS = 10
 
     /// Runs until stopped. Throws only for problems that prevent starting.
     public func run() throws {
@@ -74,6 +76,8 @@ public final class ScrawlDaemon {
                 let where_ = pageCount > 1 ? ", page \(page)/\(pageCount)" : ""
                 notifier.status("reading \(path) (\(tokens) tokens\(where_))")
             case .paused(let problem, let retry): notifier.status("paused: \(problem) (trying again in \(Int(retry)) s)")
+            case .stalled(let path, let phase, let seconds):
+                notifier.status("no progress for \(seconds) s reading \(path) (\(phase)); given up at stall_timeout_s")
             case .recording(let path, let problem, let retry):
                 notifier.status("read \(path), the catalog refuses the result (\(problem)): retrying in \(retry) s")
             case .stopped: break
@@ -125,9 +129,22 @@ public final class ScrawlDaemon {
         // The loop turns at least four times per watchdog interval, so a fresh heartbeat means a live loop.
         monitor.run(idleWaitMs: Int32(min(1000, (watchdogInterval ?? 4) * 1000 / 4)))
 
-        // An idle worker needs a moment to notice; a busy one gets the grace time, then is abandoned.
+        // An idle worker needs a moment to notice; a busy one gets the grace time, then its read is
+        // cancelled (at the next vision layer or token: the job is queued again, pages read are kept);
+        // a read stuck where no check runs is abandoned.
         let grace = worker.state == .idle ? max(2, config.daemon.stopGraceS) : config.daemon.stopGraceS
-        if workerDone.wait(timeout: .now() + .seconds(grace)) == .timedOut {
+        var finished = workerDone.wait(timeout: .now() + .seconds(grace)) == .success
+        if !finished {
+            logger.notice("grace time over: cancelling the read in progress; it is read again at the next start")
+            worker.cancelCurrentRead()
+            finished = workerDone.wait(timeout: .now() + .seconds(Self.cancelWaitS)) == .success
+            if finished {
+                do { try catalog.requeueRunningJobs() } catch {
+                    logger.error("cannot put the cancelled job back in the queue (the next start will): \(error)")
+                }
+            }
+        }
+        if !finished {
             if case .reading(let path, _, _, _) = worker.state {
                 logger.notice("abandoning the scan being read; it stays queued and is read again at the next start",
                               metadata: ["path": "\(path)"])

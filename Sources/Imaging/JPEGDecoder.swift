@@ -34,7 +34,9 @@ enum JPEGDecoder {
         let status = data.withUnsafeBufferPointer { source in
             decoded.withUnsafeMutableBufferPointer { target in
                 tjDecompress2(handle, source.baseAddress, UInt(source.count), target.baseAddress,
-                              width, 0, height, pixelFormat, TJFLAG_STOPONWARNING)
+                              // A progressive file past 500 scans is refused (libjpeg-turbo's scan limit: a
+                              // few kB can otherwise cost minutes of decoding).
+                              width, 0, height, pixelFormat, TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS)
             }
         }
         guard status == 0 else {

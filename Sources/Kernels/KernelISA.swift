@@ -4,7 +4,8 @@ import Foundation
 /// Which family of hand-written kernels runs: chosen once at start from one CPU probe, overridable by
 /// the environment variable `SCRAWL_KERNEL_ISA` (tests, benchmarks).
 ///
-/// - `avx512bf16`: AVX-512 F/BW/VL + AVX512_BF16 — bf16 products (vdpbf16ps) for bf16 and f16 weights.
+/// - `avx512bf16`: AVX-512 F/BW/VL + AVX512_BF16 + AVX512_VNNI — bf16 products (vdpbf16ps) for bf16 and
+///   f16 weights, int8 block dot products (vpdpbusd) for Q8_0 decode.
 /// - `avx2`: AVX2 + FMA + F16C — f32 products, weights widened to f32 (in registers or while packing).
 /// - `portable`: plain C / Swift loops and OpenBLAS; correct on any CPU.
 ///

@@ -8,6 +8,9 @@ import CKernels
 ///   does not know Sapphire/Emerald Rapids and runs its Prescott kernels there).
 /// - avx2: every weight type through the AVX2 f32 kernels (PackedGEMM.f32, GEMV widening in registers).
 /// - portable: OpenBLAS, bf16/f16 row blocks widened to f32 first.
+/// - Q8_0 weights, any ISA: decode rows through the integer GEMV (activations quantized per block);
+///   more rows through the ISA's packed GEMM with the weight panels widened from Q8_0 while packing
+///   (bf16 on avx512bf16, f32 on avx2); portable as above (rows dequantized).
 public enum MatMul {
     /// Below this many rows, one GEMV per row (weights streamed once per row) beats packing.
     static let gemvRows = 4
@@ -22,8 +25,16 @@ public enum MatMul {
         let lda = ldx ?? k, ldc = ldo ?? n
         if m == 0 || n == 0 { return }
         switch (isa, w.element) {
+        case (_, .q8_0) where m < gemvRows:
+            for r in 0..<m { gemvQ8(x + r * lda, weight: w, bias: bias, out: out + r * ldc, isa: isa) }
         case (.portable, _):
             blasLinear(x, m: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc, isa: isa)
+        case (.avx512bf16, .q8_0) where bf16Arithmetic:
+            PackedGEMM.bf16.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: .q8_0, ldb: w.rowStride, scales: w.scales,
+                                 c: out, ldc: ldc, bias: bias)
+        case (_, .q8_0):
+            PackedGEMM.f32.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: .q8_0, ldb: w.rowStride, scales: w.scales,
+                                c: out, ldc: ldc, bias: bias)
         case (.avx512bf16, .bf16) where bf16Arithmetic, (.avx512bf16, .f16) where bf16Arithmetic:
             if m < gemvRows {
                 for r in 0..<m { gemvAVX512(x + r * lda, weight: w, bias: bias, out: out + r * ldc) }
@@ -64,8 +75,24 @@ public enum MatMul {
             Parallel.chunks(w.rows, granule: 16) { rows in
                 ck_gemv_f16_avx512(x, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
-        case .f32:
-            preconditionFailure("f32 weights take the AVX2 f32 kernels on avx512bf16")
+        case .f32, .q8_0:
+            preconditionFailure("f32 weights take the AVX2 f32 kernels on avx512bf16, Q8_0 its own GEMV")
+        }
+    }
+
+    /// One row against Q8_0 weights: x quantized per block of 32 (f32 scales), integer block dot products
+    /// (AVX-512 VNNI, AVX2 vpmaddubsw, or plain C by `isa`), rows split over the kernel threads.
+    private static func gemvQ8(_ x: UnsafePointer<Float>, weight w: WeightMatrix, bias: UnsafePointer<Float>?,
+                               out y: UnsafeMutablePointer<Float>, isa: KernelISA) {
+        guard let wd = w.scalePointer else { preconditionFailure("Q8_0 matrix without scales") }
+        let k = w.cols, blocks = w.scaleBlocks
+        let xq = UnsafeMutablePointer<Int8>.allocate(capacity: max(w.rowStride, 1))
+        let xd = UnsafeMutablePointer<Float>.allocate(capacity: max(blocks, 1))
+        defer { xq.deallocate(); xd.deallocate() }
+        Q8Quantizer.quantizeActivations(x, count: k, values: xq, scales: xd)
+        let q = UnsafePointer(xq), d = UnsafePointer(xd)
+        Parallel.chunks(w.rows, granule: 16) { rows in
+            ck_gemv_q8(isa.code, q, d, Int32(k), w.i8Pointer, wd, Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
         }
     }
 

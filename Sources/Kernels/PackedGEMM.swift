@@ -64,15 +64,28 @@ public struct PackedGEMM: Sendable {
 
     /// Packs B rows [0, n) (`element`, row stride ldb) for k in [k0, k0 + kc) clipped at kEnd.
     /// bf16 arithmetic takes bf16 or f16 B; f32 arithmetic takes any element.
-    public func packB(_ b: UnsafeRawPointer, element: WeightElement, ldb: Int, columns n: Int, k0: Int, kc: Int, kEnd: Int,
-                      into packed: UnsafeMutableRawPointer) {
+    /// Q8_0 B: `b` the int8 values (ldb = the padded row width), `scales` its f16 block scales.
+    public func packB(_ b: UnsafeRawPointer, element: WeightElement, ldb: Int, scales: UnsafeRawPointer? = nil, columns n: Int,
+                      k0: Int, kc: Int, kEnd: Int, into packed: UnsafeMutableRawPointer) {
+        if element == .q8_0 {
+            guard let scales else { preconditionFailure("Q8_0 B without scales") }
+            precondition(k0 % Int(CK_Q8_BLOCK) == 0, "Q8_0 B is packed from whole blocks (k0 a multiple of 32)")
+            let q = b.assumingMemoryBound(to: Int8.self), d = scales.assumingMemoryBound(to: UInt16.self)
+            switch arithmetic {
+            case .bf16:
+                ck_pack_b_q8(q, d, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: UInt32.self))
+            case .f32:
+                ck_f32_pack_b_q8(q, d, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: Float.self))
+            }
+            return
+        }
         switch arithmetic {
         case .bf16:
             let src = b.assumingMemoryBound(to: UInt16.self), dst = packed.assumingMemoryBound(to: UInt32.self)
             switch element {
             case .bf16: ck_pack_b(src, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), dst)
             case .f16: ck_pack_b_f16(src, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), dst)
-            case .f32: preconditionFailure("PackedGEMM.bf16 packs bf16 or f16 B; convert f32 B first")
+            case .f32, .q8_0: preconditionFailure("PackedGEMM.bf16 packs bf16, f16 or Q8_0 B; convert f32 B first")
             }
         case .f32:
             ck_f32_pack_b(element.kernelCode, b, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd),
@@ -98,8 +111,10 @@ public struct PackedGEMM: Sendable {
     /// packed once (shared, split by panels), each thread packs its own B columns once, then walks A in
     /// row blocks (GotoBLAS order: A block in L2, B panels streaming). `parallel`: over the
     /// `Parallel.threadCount` threads, split by columns.
+    /// Q8_0 B: ldb is the padded row width and `scales` the f16 block scales ([n][ldb/32]).
     public func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafeRawPointer, element: WeightElement,
-                     ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?, parallel: Bool = true) {
+                     ldb: Int, scales: UnsafeRawPointer? = nil, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
+                     parallel: Bool = true) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             for r in 0..<m {
@@ -131,8 +146,9 @@ public struct PackedGEMM: Sendable {
             Parallel.forEach(nRanges.count) { i in
                 let cols = nRanges[i]
                 let pb = packedB + i * bWords * 4
-                kernel.packB(b + cols.lowerBound * ldb * esize, element: element, ldb: ldb, columns: cols.count, k0: k0, kc: chunk,
-                             kEnd: k, into: pb)
+                kernel.packB(b + cols.lowerBound * ldb * esize, element: element, ldb: ldb,
+                             scales: scales.map { $0 + cols.lowerBound * (ldb / Int(CK_Q8_BLOCK)) * 2 }, columns: cols.count,
+                             k0: k0, kc: chunk, kEnd: k, into: pb)
                 var row = 0
                 while row < m {
                     let rows = min(kernel.rowBlock, m - row)
@@ -154,6 +170,7 @@ extension WeightElement {
         case .f32: return CK_ELEM_F32
         case .bf16: return CK_ELEM_BF16
         case .f16: return CK_ELEM_F16
+        case .q8_0: return CK_ELEM_Q8
         }
     }
 }

@@ -49,6 +49,15 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the untimed warm-up read of a 56×56 image (which pages the weights in).")
     var noWarmup = false
 
+    @Option(name: .customLong("dump-logits"), help: ArgumentHelp(
+        "Write every step's raw logits and the token that followed to this file (LogitDump format).", valueName: "file"))
+    var dumpLogits: String?
+
+    @Option(name: .customLong("forced-tokens"), help: ArgumentHelp(
+        "Teacher forcing: feed the tokens of this logit dump instead of picking (with --dump-logits: compare weight formats).",
+        valueName: "file"))
+    var forcedTokens: String?
+
     func run() throws {
         var clock = ContinuousClock.now
         func lap() -> Double {
@@ -59,7 +68,7 @@ struct BenchCommand: ParsableCommand {
         }
         let engine: any OCREngine
         do {
-            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model))
+            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model), weights: options.weightLoading())
         } catch {
             writeStandardError("scrawl bench: \(error)\n")
             throw ExitCode(2)
@@ -79,15 +88,26 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let decodeMs = lap()
+        if let forcedTokens {
+            try runForced(engine, image: decoded.image, tokensFrom: forcedTokens)
+            return
+        }
         let request = OCRRequest(prompt: prompt, maxNewTokens: maxTokens, maxPixels: maxPixels, greedy: true,
                                  ignoreEOS: ignoreEos)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
         let cpu = PhaseCPUTime()
         let result: OCRResult
+        let dump = try dumpLogits.map { try LogitDump.Writer(path: $0) }
         do {
-            result = try engine.read(decoded.image, request: request) { event in
+            let onEvent = { (event: OCREvent) in
                 progress.show(event, path: image)
                 cpu.mark(event)
+            }
+            if let dump, let inspect = engine as? any EngineInspection {
+                result = try inspect.read(decoded.image, request: request, onEvent: onEvent) { try? dump.append($0) }
+                try dump.finish(tokens: result.tokens)
+            } else {
+                result = try engine.read(decoded.image, request: request, onEvent: onEvent)
             }
         } catch {
             progress.clear()
@@ -102,13 +122,17 @@ struct BenchCommand: ParsableCommand {
         let decodeTokS = Double(steps) / max(t.generateMs, 1e-9) * 1000
         let bandwidth = MemoryBandwidth.measure()
         let workload = try? BenchWorkload(checkpoint: engine.checkpointPath)
-        let decodeBound = workload.map { bandwidth / Double(max($0.decodeBytesPerToken, 1)) } ?? 0
+        let int8 = (engine as? any EngineInspection)?.int8Cache
+        let decodeBytes = workload.map { int8 == nil ? $0.decodeBytesPerToken : $0.decodeBytesPerTokenQ8 } ?? 0
+        let decodeBound = bandwidth / Double(max(decodeBytes, 1))
         let visionFLOPs = workload?.visionFLOPs(imageTokens: imageTokens)
         let report: [(String, Any)] = [
             ("model", engine.checkpointPath),
             ("threads", Parallel.threadCount),
             ("openblas_core", BLAS.coreName),
             ("kernel_isa", KernelISA.report),
+            ("weights", int8.map { "int8 (\($0.built ? "quantized now" : "from cache") \($0.file)\($0.note.map { "; " + $0 } ?? ""))" }
+                ?? "checkpoint"),
             ("load_ms", loadMs),
             ("warmup_ms", warmupMs),
             ("image_decode_ms", decodeMs),
@@ -130,9 +154,9 @@ struct BenchCommand: ParsableCommand {
             ("decode_cpu_ms", cpu.decodeMs),
             ("peak_rss_mib", peakRSS),
             ("mem_bw_gb_s", bandwidth / 1e9),
-            ("decode_gb_per_tok", Double(workload?.decodeBytesPerToken ?? 0) / 1e9),
-            ("decode_bound_tok_s", decodeBound),
-            ("decode_of_bound", decodeBound > 0 ? decodeTokS / decodeBound : 0),
+            ("decode_gb_per_tok", Double(decodeBytes) / 1e9),
+            ("decode_bound_tok_s", workload == nil ? 0 : decodeBound),
+            ("decode_of_bound", workload == nil ? 0 : decodeTokS / decodeBound),
             ("vision_gflop", (visionFLOPs ?? 0) / 1e9),
             ("vision_gflop_s", (visionFLOPs ?? 0) / max(t.visionMs, 1e-9) / 1e6),
         ]
@@ -147,6 +171,29 @@ struct BenchCommand: ParsableCommand {
                 writeStandardOutput(key.padding(toLength: 20, withPad: " ", startingAt: 0) + text + "\n")
             }
         }
+    }
+}
+
+extension BenchCommand {
+    /// Teacher-forced run: the dump's tokens fed one by one, logits written with --dump-logits.
+    func runForced(_ engine: any OCREngine, image: RGBImage, tokensFrom path: String) throws {
+        guard let inspect = engine as? any EngineInspection else {
+            writeStandardError("scrawl bench: this engine cannot be teacher-forced\n")
+            throw ExitCode(2)
+        }
+        let tokens = try LogitDump.tokens(path: path)
+        let dump = try dumpLogits.map { try LogitDump.Writer(path: $0) }
+        let forced = Array(tokens.dropLast())  // the last pick has no step after it
+        let request = OCRRequest(prompt: prompt, maxNewTokens: forced.count, maxPixels: maxPixels, greedy: true, ignoreEOS: true)
+        var agree = 0, steps = 0
+        try inspect.forcedLogits(image, request: request, forced: forced) { step, logits in
+            try? dump?.append(logits)
+            let top = logits.indices.max { logits[$0] < logits[$1] } ?? -1
+            if top == tokens[step] { agree += 1 }
+            steps += 1
+        }
+        try dump?.finish(tokens: tokens)
+        writeStandardOutput("forced_steps        \(steps)\ntop1_agreement      \(String(format: "%.4f", Double(agree) / Double(max(steps, 1))))\n")
     }
 }
 

@@ -7,14 +7,21 @@ import Kernels
 struct BenchWorkload {
     /// Bytes of every tensor outside the vision tower and projector.
     let decodeBytesPerToken: Int
+    /// The same with the language matrices as Q8_0 (`--weights int8`).
+    let decodeBytesPerTokenQ8: Int
     /// Qwen2-VL vision config (nil for other models: no GFLOP/s figure).
     let vision: (depth: Int, width: Int, mlp: Int, patchValues: Int, merge: Int)?
 
     init(checkpoint path: String) throws {
         let ck = try CheckpointDirectory(url: URL(fileURLWithPath: path), normalizeName: { $0 })
         let visionMarkers = ["visual.", "vision_tower", "multi_modal_projector"]
-        decodeBytesPerToken = try ck.tensorNames.filter { name in !visionMarkers.contains { name.contains($0) } }
-            .reduce(0) { $0 + (try ck.info($1).info.byteCount) }
+        let language = ck.tensorNames.filter { name in !visionMarkers.contains { name.contains($0) } }
+        decodeBytesPerToken = try language.reduce(0) { $0 + (try ck.info($1).info.byteCount) }
+        // Q8_0: 34 bytes a block of 32 for every matrix, vectors (norms, biases) as stored
+        decodeBytesPerTokenQ8 = try language.reduce(0) { total, name in
+            let info = try ck.info(name).info
+            return total + (info.shape.count >= 2 ? info.elementCount * 34 / 32 : info.byteCount)
+        }
         if try ck.config.string("model_type") == "qwen2_vl", let v = ck.config.object("vision_config"),
            let depth = try v.int("depth"), let width = try v.int("embed_dim") {
             let patch = try v.int("patch_size") ?? 14

@@ -88,7 +88,7 @@ struct OCRCommand: ParsableCommand {
     func run() throws {
         let engine: any OCREngine
         do {
-            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model))
+            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model), weights: options.weightLoading())
         } catch {
             writeStandardError("scrawl ocr: \(error)\n")
             throw ExitCode(2)

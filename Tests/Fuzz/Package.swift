@@ -10,7 +10,12 @@ let package = Package(
     dependencies: [.package(name: "scrawl", path: "../..")],
     targets: [
         .target(name: "FuzzSupport"),
+        .target(name: "FuzzPageSupport", dependencies: ["FuzzSupport", .product(name: "ScrawlImaging", package: "scrawl")]),
         .executableTarget(name: "FuzzImageDecode", dependencies: ["FuzzSupport", .product(name: "ScrawlImaging", package: "scrawl")]),
+        .executableTarget(name: "FuzzTIFF", dependencies: ["FuzzSupport", "FuzzPageSupport", .product(name: "ScrawlImaging", package: "scrawl")]),
+        .executableTarget(name: "FuzzHEIF", dependencies: ["FuzzSupport", "FuzzPageSupport", .product(name: "ScrawlImaging", package: "scrawl")]),
+        .executableTarget(name: "FuzzWebP", dependencies: ["FuzzSupport", "FuzzPageSupport", .product(name: "ScrawlImaging", package: "scrawl")]),
+        .executableTarget(name: "FuzzPDF", dependencies: ["FuzzSupport", "FuzzPageSupport", .product(name: "ScrawlImaging", package: "scrawl")]),
         .executableTarget(name: "FuzzTokenizer", dependencies: ["FuzzSupport", .product(name: "ScrawlTokenizers", package: "scrawl")]),
         .executableTarget(name: "FuzzTokenizerJSON", dependencies: ["FuzzSupport", .product(name: "ScrawlTokenizers", package: "scrawl")]),
         .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzSupport", .product(name: "ScrawlInference", package: "scrawl")]),

@@ -11,12 +11,18 @@ final class SnifferAndOrientationTests: XCTestCase {
         XCTAssertNil(ImageFormatSniffer.sniff([0xFF, 0xD8]))
         XCTAssertNil(ImageFormatSniffer.sniff([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A]))
         XCTAssertNil(ImageFormatSniffer.sniff([UInt8]()))
-        XCTAssertNil(ImageFormatSniffer.sniff(Array("%PDF-1.7".utf8)))
+        XCTAssertEqual(ImageFormatSniffer.sniff(Array("%PDF-1.7".utf8)), .pdf)
+        XCTAssertEqual(ImageFormatSniffer.sniff(Array("II*\0".utf8)), .tiff)
+        XCTAssertEqual(ImageFormatSniffer.sniff([0, 0, 0, 0x1C] + Array("ftypheic".utf8)), .heif)
+        XCTAssertEqual(ImageFormatSniffer.sniff([0, 0, 0, 0x1C] + Array("ftypavif".utf8)), .heif)
+        XCTAssertEqual(ImageFormatSniffer.sniff(Array("RIFF\u{1}\0\0\0WEBP".utf8)), .webp)
+        XCTAssertNil(ImageFormatSniffer.sniff(Array("RIFF\u{1}\0\0\0WEB".utf8)), "12 bytes are needed")
+        XCTAssertNil(ImageFormatSniffer.sniff(Array("%!PS-Adobe".utf8)))
     }
 
     func testUnsupportedFormatMessageShowsTheBytes() {
-        let error = ImageDecodeError.unsupportedFormat(leadingBytes: Array("%PDF-1.7".utf8))
-        XCTAssertTrue(error.description.contains("25 50 44 46"), error.description)
+        let error = ImageDecodeError.unsupportedFormat(leadingBytes: Array("%!PS-Adobe".utf8))
+        XCTAssertTrue(error.description.contains("25 21 50 53"), error.description)
     }
 
     private func tiff(_ orientation: UInt16, bigEndian: Bool, type: UInt16 = 3) -> [UInt8] {

@@ -18,16 +18,16 @@ final class KernelBenchmarks: XCTestCase {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    /// Weights of `element` as stored bytes (random small values).
+    /// Weights of `element` as stored bytes (random small values). Q8_0: the bf16 values quantized.
     private func weights(_ count: Int, _ element: WeightElement) -> UnsafeMutableRawPointer {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * element.byteSize, alignment: 64)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * max(element.byteSize, 2), alignment: 64)
         var rng = SeededValues(seed: 1)
         let sample = rng.array(4096).map { $0 * 0.05 }
         switch element {
         case .f32:
             let p = raw.assumingMemoryBound(to: Float.self)
             for i in 0..<count { p[i] = sample[i & 4095] }
-        case .bf16:
+        case .bf16, .q8_0:
             let p = raw.assumingMemoryBound(to: UInt16.self)
             let s = sample.map(BFloat16.fromFloat)
             for i in 0..<count { p[i] = s[i & 4095] }
@@ -39,29 +39,51 @@ final class KernelBenchmarks: XCTestCase {
         return raw
     }
 
+    /// An n × k matrix of `element` (Q8_0: quantized from bf16 into `keep`), memory owned by `keep`.
+    private func matrix(_ n: Int, _ k: Int, _ element: WeightElement, keep: inout [UnsafeMutableRawPointer]) -> WeightMatrix {
+        let raw = weights(n * k, element)
+        keep.append(raw)
+        guard element == .q8_0 else { return WeightMatrix(rows: n, cols: k, element: element, base: raw) }
+        let source = WeightMatrix(rows: n, cols: k, element: .bf16, base: raw)
+        let bytes = Q8Quantizer.byteCounts(rows: n, cols: k)
+        let values = UnsafeMutableRawPointer.allocate(byteCount: bytes.values, alignment: 64)
+        let scales = UnsafeMutableRawPointer.allocate(byteCount: bytes.scales, alignment: 64)
+        keep += [values, scales]
+        Q8Quantizer.quantize(source, values: values, scales: scales)
+        return WeightMatrix(q8Rows: n, cols: k, values: values, scales: scales, owner: nil)
+    }
+
+    /// Every weight type on every ISA, interleaved (one pass of each, three rounds, best kept) so that
+    /// other load on a shared machine hits them alike.
     func testDecodeGEMVBandwidth() {
         let bandwidth = MemoryBandwidth.measure()
         print(String(format: "[bench] streaming read: %.1f GB/s (%d threads)", bandwidth / 1e9, Parallel.threadCount))
-        // Qwen2-VL-2B MLP gate shape (8960 × 1536), enough matrices to stream ~768 MB (beyond the L3).
-        let n = 8960, k = 1536
-        let x = FloatBuffer(SeededValues(seed: 2).arrayCopy(k))
-        let y = FloatBuffer(count: n)
-        for element in [WeightElement.bf16, .f16, .f32] {
-            let matrices = max(2, (768 << 20) / (n * k * element.byteSize))
-            let stores = (0..<matrices).map { _ in weights(n * k, element) }
-            defer { stores.forEach { $0.deallocate() } }
-            for isa in KernelISA.available {
-                let run = {
-                    for s in stores {
-                        MatMul.linear(x.pointer, rows: 1, weight: WeightMatrix(rows: n, cols: k, element: element, base: s),
-                                      out: y.pointer, isa: isa)
-                    }
+        let x = FloatBuffer(SeededValues(seed: 2).arrayCopy(8960))
+        let y = FloatBuffer(count: 8960)
+        // Qwen2-VL-2B's MLP gate (8960 × 1536) and down (1536 × 8960) shapes, enough matrices to stream
+        // ~768 MB (beyond the L3).
+        for (n, k) in [(8960, 1536), (1536, 8960)] {
+            var keep: [UnsafeMutableRawPointer] = []
+            defer { keep.forEach { $0.deallocate() } }
+            var runs: [(label: String, bytes: Int, run: () -> Void)] = []
+            for element in [WeightElement.bf16, .f16, .f32, .q8_0] {
+                let count = max(2, (768 << 20) / (n * k * element.byteSize))
+                let stores = (0..<count).map { _ in matrix(n, k, element, keep: &keep) }
+                for isa in KernelISA.available {
+                    runs.append(("\(isa.rawValue) \(element.rawValue)", stores.reduce(0) { $0 + $1.storedBytes }, {
+                        for w in stores { MatMul.linear(x.pointer, rows: 1, weight: w, out: y.pointer, isa: isa) }
+                    }))
                 }
-                run()
-                let t = (0..<3).map { _ in seconds(run) }.min()!
-                let rate = Double(matrices * n * k * element.byteSize) / t
-                print(String(format: "[bench] GEMV %@ %@ %dx%d: %.1f GB/s = %.0f%% of the streaming read", isa.rawValue,
-                             element.rawValue, n, k, rate / 1e9, rate / bandwidth * 100))
+            }
+            runs.forEach { $0.run() }
+            var best = [Double](repeating: .infinity, count: runs.count)
+            for _ in 0..<3 {
+                for (i, r) in runs.enumerated() { best[i] = min(best[i], seconds(r.run)) }
+            }
+            for (i, r) in runs.enumerated() {
+                let rate = Double(r.bytes) / best[i]
+                print(String(format: "[bench] GEMV %@ %dx%d: %.1f GB/s = %.0f%% of the streaming read (%.0f ms)", r.label,
+                             n, k, rate / 1e9, rate / bandwidth * 100, best[i] * 1000))
             }
         }
     }
@@ -74,14 +96,12 @@ final class KernelBenchmarks: XCTestCase {
             let sample = rng.array(4096)
             for i in 0..<(m * k) { a[i] = sample[i & 4095] }
             let c = FloatBuffer(count: m * n)
-            for element in [WeightElement.bf16, .f16, .f32] {
-                let w = weights(n * k, element)
-                defer { w.deallocate() }
+            for element in [WeightElement.bf16, .f16, .f32, .q8_0] {
+                var keep: [UnsafeMutableRawPointer] = []
+                defer { keep.forEach { $0.deallocate() } }
+                let w = matrix(n, k, element, keep: &keep)
                 for isa in KernelISA.available {
-                    let run = {
-                        MatMul.linear(a.pointer, rows: m, weight: WeightMatrix(rows: n, cols: k, element: element, base: w),
-                                      out: c.pointer, isa: isa)
-                    }
+                    let run = { MatMul.linear(a.pointer, rows: m, weight: w, out: c.pointer, isa: isa) }
                     run()
                     let t = (0..<2).map { _ in seconds(run) }.min()!
                     print(String(format: "[bench] GEMM %@ %@ %dx%dx%d: %.1f GFLOP/s (%.0f ms)", isa.rawValue, element.rawValue,

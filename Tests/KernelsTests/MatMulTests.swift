@@ -19,6 +19,7 @@ final class MatMulTests: XCTestCase {
         case .f32: break
         case .bf16: w = bf16Round(w)
         case .f16: w = w.map { Float(Float16($0)) }
+        case .q8_0: preconditionFailure("Q8_0 has its own tests (Q8MatMulTests)")
         }
         return Problem(m: m, n: n, k: k, x: x, w: w, bias: bias ? rng.array(n) : nil)
     }

@@ -23,7 +23,7 @@ References (what the Swift tests compare against), in manifest.json:
     scanned page (upright) for a content check; pdftotext's text of each page.
 
 How to run (needs poppler-utils, libtiff-tools, webp on PATH):
-    /work/refenv/bin/python scripts/reference/make_document_fixtures.py [--out Tests/Fixtures/documents]
+    $REFENV/bin/python scripts/reference/make_document_fixtures.py [--out Tests/Fixtures/documents]
 """
 import argparse
 import hashlib

@@ -12,7 +12,7 @@
 /// Kernel ISAs, in the order of preference (values match Swift's KernelISA).
 #define CK_ISA_PORTABLE 0
 #define CK_ISA_AVX2 1      /* AVX2 + FMA + F16C */
-#define CK_ISA_AVX512BF16 2 /* AVX-512 F/BW/VL + AVX512_BF16 (and everything AVX2 has) */
+#define CK_ISA_AVX512BF16 2 /* AVX-512 F/BW/VL + AVX512_BF16 + AVX512_VNNI (and everything AVX2 has) */
 
 /// The best kernel ISA this CPU runs.
 int ck_cpu_best_isa(void);
@@ -23,6 +23,7 @@ void ck_trap(const char *what) __attribute__((noreturn));
 #define CK_ELEM_F32 0
 #define CK_ELEM_BF16 1
 #define CK_ELEM_F16 2
+#define CK_ELEM_Q8 3 /* Q8_0: int8 blocks of CK_Q8_BLOCK with one f16 scale each */
 
 // ---- conversions ----
 
@@ -34,6 +35,26 @@ void ck_bf16_to_f32(const uint16_t *src, float *dst, size_t count);
 void ck_f16_to_f32(int isa, const uint16_t *src, float *dst, size_t count);
 /// One IEEE half → f32, in software.
 float ck_f16_to_f32_scalar(uint16_t h);
+/// One f32 → IEEE half (nearest even; overflow to Inf, NaN kept), in software.
+uint16_t ck_f32_to_f16_scalar(float f);
+
+// ---- Q8_0: blocks of 32 int8 values with one scale (value = q·d, d = max|x|/127) ----
+// A row of k values: ⌈k/32⌉·32 bytes of q (zero-padded) and ⌈k/32⌉ scales. A block holding NaN or ±Inf
+// gets a NaN scale.
+
+#define CK_Q8_BLOCK 32
+
+/// Quantizes k f32 values (one activation row) to q (⌈k/32⌉·32 bytes) and f32 scales d (⌈k/32⌉).
+void ck_q8_quantize_row(const float *x, int k, int8_t *q, float *d);
+/// As ck_q8_quantize_row with the scales stored as f16 (weights).
+void ck_q8_quantize_row_f16(const float *x, int k, int8_t *q, uint16_t *d);
+/// k values of one Q8_0 row (f16 scales) as f32.
+void ck_q8_dequantize_row(const int8_t *q, const uint16_t *d, int k, float *out);
+/// y[n] = x·W[n] (+ bias[n]) for n in [n0, n1): x quantized (xq, f32 scales xd), W Q8_0 rows (row stride
+/// ⌈k/32⌉·32 bytes, scales wd with row stride ⌈k/32⌉). AVX-512 VNNI on CK_ISA_AVX512BF16, AVX2
+/// vpmaddubsw on CK_ISA_AVX2, plain C on CK_ISA_PORTABLE.
+void ck_gemv_q8(int isa, const int8_t *xq, const float *xd, int k, const int8_t *w, const uint16_t *wd, int n0, int n1,
+                float *y, const float *bias);
 
 // ---- AVX-512 BF16 GEMM (vdpbf16ps): C = bf16(A)·B'ᵀ ----
 
@@ -59,6 +80,9 @@ size_t ck_packed_b_words(int n, int kpairs);
 void ck_pack_b(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
 /// As ck_pack_b for f16 B, each value rounded to bf16 (nearest even) while packing.
 void ck_pack_b_f16(const uint16_t *b, int ldb, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
+/// As ck_pack_b for Q8_0 B (q rows of ldq bytes, f16 scales d with row stride ldq/32), each value q·d rounded
+/// to bf16 while packing; k0 a multiple of 32.
+void ck_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kpairs, int k_end, uint32_t *packed);
 
 /// C[m, n] (=|+=) sum_k A[m, k] * B[n, k] (+ bias[n] when storing) for all m < M and n in [n0, n1), over
 /// the k-pairs packed in `packed_a` (ck_pack_a) and `packed_b` (ck_pack_b). `accumulate` = 0: C = result
@@ -90,6 +114,9 @@ size_t ck_f32_packed_b_floats(int n, int kc);
 /// Packs B rows [0, n1) (element `elem`, row-major [N][ldb]) for k in [k0, k0 + kc) (clipped at k_end)
 /// into CK_F32_NR-row panels of f32, panel p at p·NR·kc; missing rows/columns are zero.
 void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed);
+/// As ck_f32_pack_b for Q8_0 B (q rows of ldq bytes, f16 scales d with row stride ldq/32), values q·d; k0 a
+/// multiple of 32.
+void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed);
 /// As ck_gemm_bf16_prepacked, for the f32 panels (`panel_kc`: the kc B was packed with, ≥ kc).
 void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
                            int n1, float *c, int ldc, const float *bias, int accumulate);

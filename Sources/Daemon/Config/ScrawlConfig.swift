@@ -9,6 +9,8 @@ import Foundation
 /// rescan_interval_s = 300                # full rescan (network mounts); 0 = never
 /// idle_unload_s = 300                    # unload the model after this long without work
 /// stop_grace_s = 10                      # on SIGTERM, wait this long for the current scan
+/// stall_timeout_s = 600                  # a read without progress this long is reported and given up
+/// page_timeout_s = 3600                  # one page may take at most this long
 /// [models]
 /// qwen = "/var/lib/scrawl/models/qwen2-vl-ocr-2b"   # default: <state_dir>/models/…
 /// aya = "/var/lib/scrawl/models/aya-vision-8b"
@@ -110,12 +112,15 @@ public struct ScrawlConfig: Sendable, Equatable {
     }
 
     private static func parseDaemon(_ section: TOMLSection) throws -> DaemonSettings {
-        try section.rejectUnknownKeys(["log_level", "rescan_interval_s", "idle_unload_s", "stop_grace_s"])
+        try section.rejectUnknownKeys(["log_level", "rescan_interval_s", "idle_unload_s", "stop_grace_s", "stall_timeout_s",
+                                       "page_timeout_s"])
         var settings = DaemonSettings()
         if let level = try section.oneOf("log_level", DaemonSettings.logLevels) { settings.logLevel = level }
         if let value = try section.int("rescan_interval_s", in: 0...604_800) { settings.rescanIntervalS = value }
         if let value = try section.int("idle_unload_s", in: 0...604_800) { settings.idleUnloadS = value }
         if let value = try section.int("stop_grace_s", in: 0...3600) { settings.stopGraceS = value }
+        if let value = try section.int("stall_timeout_s", in: 1...86_400) { settings.stallTimeoutS = value }
+        if let value = try section.int("page_timeout_s", in: 1...604_800) { settings.pageTimeoutS = value }
         return settings
     }
 

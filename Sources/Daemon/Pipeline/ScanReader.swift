@@ -14,6 +14,10 @@ struct ScanReader {
     let residency: ModelResidency
     let catalog: Catalog
     let logger: Logger
+    /// `stall_timeout_s` and `page_timeout_s` of each page's `ReadBudget`.
+    let settings: DaemonSettings
+    /// The budget of the page being read, for the stall reporter and a shutdown (set per page).
+    let currentBudget: Locked<ReadBudget?>
     /// Whether the daemon is stopping: checked between pages.
     let shouldStop: () -> Bool
     /// Called on the reading thread as the engine works (at most once a `progressInterval`, and at
@@ -97,6 +101,9 @@ struct ScanReader {
         let number = index + 1
         let where_ = pageCount > 1 ? "page \(number) of \(pageCount) of \(job.path)" : job.path
         onProgress(ReadProgress(tokens: 0, page: number, pageCount: pageCount))
+        let budget = ReadBudget(stallLimitS: Double(settings.stallTimeoutS), pageLimitS: Double(settings.pageTimeoutS))
+        currentBudget.set(budget)
+        defer { currentBudget.set(nil) }
         let started = Date()
         let image: RGBImage
         let layer: String?
@@ -112,15 +119,20 @@ struct ScanReader {
                               finishReason: PageResult.textLayerOrigin, timingsMs: ["decode_image": decodeMs],
                               origin: PageResult.textLayerOrigin)
         }
-        let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true)
+        let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true,
+                                 cancellation: budget.flag)
         var lastProgress = Date()
         let output: OCRResult
         do {
             output = try engine.read(image, request: request) { event in
+                budget.note(event)
                 guard case .token(_, _, let count) = event, Date().timeIntervalSince(lastProgress) >= Self.progressInterval else { return }
                 lastProgress = Date()
                 onProgress(ReadProgress(tokens: count, page: number, pageCount: pageCount))
             }
+        } catch OCRError.cancelled(let reason) {
+            if reason == ReadBudget.shutdownReason { throw ScanReadInterrupted(page: number, pageCount: pageCount) }
+            throw ScanReadFailure(message: "the model could not read \(where_): \(budget.explain(reason))", source: source, model: model)
         } catch {
             throw ScanReadFailure(message: "the model could not read \(where_): \(error)", source: source, model: model)
         }

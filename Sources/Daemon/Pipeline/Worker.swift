@@ -16,6 +16,9 @@ public final class Worker: @unchecked Sendable {
         case reading(path: String, tokens: Int, page: Int = 1, pageCount: Int = 1)
         /// A read is finished (its sidecars are written) but the catalog refuses the commit: retried.
         case recording(path: String, problem: String, retryInS: Double)
+        /// The read of `path` has shown no progress for `seconds` in `phase` (it is given up at
+        /// `stall_timeout_s`, or reported until it moves again when stuck where no check runs).
+        case stalled(path: String, phase: String, seconds: Int)
         /// The machine keeps scans from being read (no model yet, a full disk): the queue waits.
         case paused(problem: String, retryInS: Double)
         case stopped
@@ -30,6 +33,8 @@ public final class Worker: @unchecked Sendable {
     private var stopRequested = false
     private var wakeRequested = false
     private let stateBox = Locked<State>(.idle)
+    /// The budget of the page being read (nil between reads): the stall reporter reads it, a stop cancels it.
+    private let currentBudget = Locked<ReadBudget?>(nil)
 
     // Touched only on the worker's thread.
     private let residency: ModelResidency
@@ -78,6 +83,9 @@ public final class Worker: @unchecked Sendable {
 
     /// The worker loop; returns after `requestStop()`.
     public func run() {
+        let reporter = Thread { [unowned self] in reportStalls() }
+        reporter.name = "scrawl-stall-reporter"
+        reporter.start()
         while !shouldStop {
             let job: Job?
             do {
@@ -104,6 +112,51 @@ public final class Worker: @unchecked Sendable {
         residency.unload()
         setState(.stopped)
     }
+
+    /// Stops the read in progress at its next check (a vision layer, a token): the daemon is stopping
+    /// and the grace time is over. The job stays running; the next start reads it again (pages
+    /// already read are kept).
+    public func cancelCurrentRead() {
+        currentBudget.get()?.stopForShutdown()
+    }
+
+    /// A read without progress for this long is reported (before it is given up at `stall_timeout_s`).
+    static func stallReportAfterS(_ settings: DaemonSettings) -> Double { min(60, Double(settings.stallTimeoutS) / 2) }
+
+    /// Every 2 s while the worker runs: says in STATUS, the log and `scrawl status` when the read in
+    /// progress has stopped moving, even when it is stuck where the engine's checks never run.
+    private func reportStalls() {
+        var reported = false
+        while stateBox.get() != .stopped {
+            Thread.sleep(forTimeInterval: 2)
+            let path: String
+            switch stateBox.get() {
+            case .reading(let p, _, _, _), .stalled(let p, _, _): path = p
+            default:
+                if reported { try? catalog.clearProblem(source: Self.stallSource) }
+                reported = false
+                continue
+            }
+            guard let budget = currentBudget.get() else { continue }
+            let (phase, seconds) = budget.stall
+            if seconds >= Self.stallReportAfterS(config.daemon) {
+                if !reported {
+                    logger.warning("no progress for \(Int(seconds)) s in \(phase.rawValue); the read is given up at stall_timeout_s = \(config.daemon.stallTimeoutS) s",
+                                   metadata: ["path": "\(path)"])
+                    reported = true
+                }
+                try? catalog.setProblem(source: Self.stallSource,
+                                        message: "no progress for \(Int(seconds)) s reading \(path) (\(phase.rawValue))")
+                setState(.stalled(path: path, phase: phase.rawValue, seconds: Int(seconds)))
+            } else if reported {
+                logger.notice("the read moves again", metadata: ["path": "\(path)"])
+                try? catalog.clearProblem(source: Self.stallSource)
+                reported = false
+            }
+        }
+    }
+
+    static let stallSource = "worker stall"
 
     /// Runs every queued job, then returns (tests and one-shot use); stops at a pause.
     public func drain() {
@@ -221,6 +274,7 @@ public final class Worker: @unchecked Sendable {
             return .finished
         }
         let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, logger: logger,
+                                settings: config.daemon, currentBudget: currentBudget,
                                 shouldStop: { [unowned self] in shouldStop }) {
             [catalog] progress in
             try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount)

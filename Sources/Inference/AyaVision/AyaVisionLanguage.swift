@@ -34,20 +34,22 @@ final class AyaVisionLanguage: @unchecked Sendable {
         layers = try (0..<c.layers).map { i in
             let l = p + "layers.\(i)."
             return Layer(norm: try LayerNorm(ck, l + "input_layernorm", width: hidden, eps: c.layerNormEps, hasBias: false),
-                         q: try Linear(ck, l + "self_attn.q_proj", out: qWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic),
-                         k: try Linear(ck, l + "self_attn.k_proj", out: kvWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic),
-                         v: try Linear(ck, l + "self_attn.v_proj", out: kvWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic),
-                         o: try Linear(ck, l + "self_attn.o_proj", out: hidden, in: qWidth, bias: c.attentionBias, arithmetic: arithmetic),
-                         gate: try Linear(ck, l + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
-                         up: try Linear(ck, l + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
-                         down: try Linear(ck, l + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false, arithmetic: arithmetic),
+                         q: try Linear(ck, l + "self_attn.q_proj", out: qWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic, language: true),
+                         k: try Linear(ck, l + "self_attn.k_proj", out: kvWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic, language: true),
+                         v: try Linear(ck, l + "self_attn.v_proj", out: kvWidth, in: hidden, bias: c.attentionBias, arithmetic: arithmetic, language: true),
+                         o: try Linear(ck, l + "self_attn.o_proj", out: hidden, in: qWidth, bias: c.attentionBias, arithmetic: arithmetic, language: true),
+                         gate: try Linear(ck, l + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic, language: true),
+                         up: try Linear(ck, l + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic, language: true),
+                         down: try Linear(ck, l + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false, arithmetic: arithmetic, language: true),
                          sliding: c.slidingLayers[i])
         }
         finalNorm = try LayerNorm(ck, p + "norm", width: hidden, eps: c.layerNormEps, hasBias: false)
         if ck.has("language_model.lm_head.weight") {
-            lmHead = try ck.matrix("language_model.lm_head.weight", rows: c.vocabSize, cols: hidden)
+            lmHead = try ck.languageMatrix("language_model.lm_head.weight", rows: c.vocabSize, cols: hidden)
         } else if c.tieWordEmbeddings {
-            lmHead = embedTokens
+            // int8: a Q8_0 copy of the embedding as the head (the lookups keep the stored rows)
+            lmHead = ck.int8Cache == nil ? embedTokens
+                : try ck.languageMatrix(p + "embed_tokens.weight", rows: c.vocabSize, cols: hidden)
         } else {
             throw CheckpointError.missingTensor(name: "language_model.lm_head.weight (tie_word_embeddings is false)",
                                                 directory: ck.url.path)

@@ -99,6 +99,16 @@ public final class CheckpointDirectory: @unchecked Sendable {
                             owner: entry.file)
     }
 
+    /// When set, `languageMatrix` hands out Q8_0 copies from (or quantized into) this cache.
+    public var int8Cache: Q8WeightCache?
+
+    /// A language-model linear weight: as `matrix`, or its Q8_0 copy when `int8Cache` is set.
+    public func languageMatrix(_ name: String, rows: Int, cols: Int) throws -> WeightMatrix {
+        let stored = try matrix(name, rows: rows, cols: cols)
+        guard let cache = int8Cache else { return stored }
+        return try cache.matrix(name, source: stored)
+    }
+
     /// A 1-D tensor of `count` values, converted to f32.
     public func vector(_ name: String, count: Int) throws -> [Float] {
         let entry = try info(name)

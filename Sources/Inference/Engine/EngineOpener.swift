@@ -6,7 +6,7 @@ import Kernels
 public enum EngineOpener {
     private struct Entry: Sendable {
         let modelType: String
-        let open: @Sendable (URL, Arithmetic, Bool) throws -> any OCREngine
+        let open: @Sendable (URL, Arithmetic, Bool, WeightLoading) throws -> any OCREngine
     }
 
     private static let entries: [Entry] = [
@@ -15,8 +15,8 @@ public enum EngineOpener {
     ]
 
     private static func entry<M: VisionLanguageModel>(_ model: M.Type) -> Entry {
-        Entry(modelType: M.modelType) { url, arithmetic, prefetch in
-            try VisionLanguageEngine<M>(checkpoint: url, arithmetic: arithmetic, prefetch: prefetch)
+        Entry(modelType: M.modelType) { url, arithmetic, prefetch, weights in
+            try VisionLanguageEngine<M>(checkpoint: url, arithmetic: arithmetic, prefetch: prefetch, weights: weights)
         }
     }
 
@@ -35,13 +35,14 @@ public enum EngineOpener {
         return try config.string("model_type") ?? Qwen2VLModel.modelType
     }
 
-    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true) throws -> any OCREngine {
+    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true,
+                            weights: WeightLoading = .checkpoint) throws -> any OCREngine {
         let modelType = try modelType(checkpoint: checkpoint)
         guard let entry = entries.first(where: { $0.modelType == modelType }) else {
             throw CheckpointError.invalidValue(
                 path: checkpoint.appendingPathComponent("config.json").path, key: "model_type",
                 reason: "\"\(modelType)\" is not supported by this build (expected \(supportedModelTypes.joined(separator: " or ")))")
         }
-        return try entry.open(checkpoint, arithmetic, prefetch)
+        return try entry.open(checkpoint, arithmetic, prefetch, weights)
     }
 }

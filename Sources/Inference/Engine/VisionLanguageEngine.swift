@@ -11,6 +11,8 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
     public let configHash: String
     public let generationConfig: GenerationConfig
     public let summary: CheckpointSummary
+    /// With int8 weights: the cache file, whether this load quantized it, and what went wrong (nil otherwise).
+    public let int8Cache: Int8CacheState?
     let tokenizer: BPETokenizer
     let template: ChatTemplate
     let prompt: ImagePrompt
@@ -22,12 +24,21 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
     /// `arithmetic`: `.native` (default) computes 16-bit checkpoints with the CPU's fast 16-bit products;
     /// `.float32` widens their weights to f32 (parity runs against an f32-compute reference).
     /// `prefetch`: start reading the weights into the page cache (false for a look at the folder only).
-    public init(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true) throws {
+    /// `weights`: `.int8(cacheDirectory:)` runs the language model's linear layers on Q8_0 copies, read
+    /// from (or quantized once into) a cache file in that folder.
+    public init(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true,
+                weights: WeightLoading = .checkpoint) throws {
         let ck = try CheckpointDirectory(url: checkpoint, normalizeName: Model.normalizeWeightName)
         if prefetch { ck.prefetch() }
         checkpointPath = checkpoint.path
         configHash = ck.configHash
-        model = try Model(checkpoint: ck, arithmetic: arithmetic)
+        switch weights {
+        case .checkpoint:
+            model = try Model(checkpoint: ck, arithmetic: arithmetic)
+            int8Cache = nil
+        case .int8(let directory):
+            (model, int8Cache) = try Self.openInt8(ck, directory: directory, arithmetic: arithmetic)
+        }
         generationConfig = try GenerationConfig(json: ck.generationConfig, fallbackEOS: model.eosTokenIDs)
         tokenizer = try BPETokenizer(directory: checkpoint)
         template = try ChatTemplate(checkpointDirectory: checkpoint, specialTokens: tokenizer.specialTokens.chatTemplateTokens)
@@ -39,6 +50,32 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
             tensorNameLayout: ck.renamedTensors == 0 ? "legacy (as saved before transformers 4.52)"
                 : "transformers ≥ 4.52 (\(ck.renamedTensors) names mapped to the legacy ones)",
             weightFiles: ck.weightFileNames, contextLength: model.contextLength)
+    }
+
+    /// The model on Q8_0 language weights: from the cache file when it matches the checkpoint; otherwise
+    /// quantized here, written to the cache, and the model opened again on the file just written (so the
+    /// weights are mapped, not held twice). A cache that cannot be written leaves the in-memory copies in use.
+    private static func openInt8(_ ck: CheckpointDirectory, directory: URL,
+                                 arithmetic: Arithmetic) throws -> (Model, Int8CacheState) {
+        let cache = try Q8WeightCache(checkpoint: ck, directory: directory)
+        ck.int8Cache = cache
+        let model = try Model(checkpoint: ck, arithmetic: arithmetic)
+        guard cache.hasUnsavedTensors else {
+            return (model, Int8CacheState(file: cache.fileURL.path, built: false, note: nil))
+        }
+        let why = cache.staleReason.map { " (\($0))" } ?? ""
+        do {
+            try cache.save()
+        } catch {
+            return (model, Int8CacheState(file: cache.fileURL.path, built: true, note: "not saved: \(error)"))
+        }
+        let written = try Q8WeightCache(checkpoint: ck, directory: directory)
+        guard written.loadedFromFile else {
+            return (model, Int8CacheState(file: cache.fileURL.path, built: true, note: "written but unreadable: \(written.staleReason ?? "?")"))
+        }
+        ck.int8Cache = written
+        return (try Model(checkpoint: ck, arithmetic: arithmetic),
+                Int8CacheState(file: cache.fileURL.path, built: true, note: why.isEmpty ? nil : "rebuilt" + why))
     }
 
     public func promptCost(width: Int, height: Int, request: OCRRequest) throws -> PromptCost {
@@ -93,14 +130,7 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
             throw OCRError.contextExceeded(promptTokens: tokens.count, maxNewTokens: maxNew, contextLength: model.contextLength)
         }
         let cache = model.makeCache(capacity: tokens.count + maxNew + 1)
-        let x = FloatBuffer(count: tokens.count * hidden)
-        model.embed(tokens, into: x.pointer)
-        var row = 0
-        for (i, id) in tokens.enumerated() where id == model.imageTokenID {
-            (x.pointer + i * hidden).update(from: embeddings.pointer + row * hidden, count: hidden)
-            row += 1
-        }
-        let firstLogits = model.prefill(x, inputs: inputs, cache: cache)
+        let firstLogits = model.prefill(promptEmbeddings(tokens, image: embeddings), inputs: inputs, cache: cache)
         timings.prefillMs = clock.lap()
         onEvent(.prefillDone)
 
@@ -117,6 +147,21 @@ public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, 
         return OCRResult(text: outcome.text, tokens: outcome.tokens, logprobs: outcome.logprobs, promptTokens: tokens.count,
                          finishReason: outcome.finishReason, timings: timings,
                          processedWidth: inputs.width, processedHeight: inputs.height)
+    }
+}
+
+extension VisionLanguageEngine {
+    /// The prompt's embedding rows with the image rows spliced in, one per image token in order.
+    func promptEmbeddings(_ tokens: [Int], image embeddings: FloatBuffer) -> FloatBuffer {
+        let hidden = model.hiddenSize
+        let x = FloatBuffer(count: tokens.count * hidden)
+        model.embed(tokens, into: x.pointer)
+        var row = 0
+        for (i, id) in tokens.enumerated() where id == model.imageTokenID {
+            (x.pointer + i * hidden).update(from: embeddings.pointer + row * hidden, count: hidden)
+            row += 1
+        }
+        return x
     }
 }
 

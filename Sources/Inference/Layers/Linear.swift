@@ -15,11 +15,13 @@ public struct Linear: @unchecked Sendable {
         self.bias = bias.map(FloatBuffer.init)
     }
 
-    /// Loads `<prefix>.weight` [out, in] and, when `bias` is set, `<prefix>.bias` [out].
+    /// Loads `<prefix>.weight` [out, in] and, when `bias` is set, `<prefix>.bias` [out]. `language`: a
+    /// language-model weight, given as Q8_0 when the checkpoint is loaded with int8 weights.
     public init(_ checkpoint: CheckpointDirectory, _ prefix: String, out: Int, in inFeatures: Int, bias: Bool,
-                arithmetic: Arithmetic = .native) throws {
+                arithmetic: Arithmetic = .native, language: Bool = false) throws {
         self.arithmetic = arithmetic
-        weight = try checkpoint.matrix(prefix + ".weight", rows: out, cols: inFeatures)
+        weight = language ? try checkpoint.languageMatrix(prefix + ".weight", rows: out, cols: inFeatures)
+            : try checkpoint.matrix(prefix + ".weight", rows: out, cols: inFeatures)
         self.bias = bias ? FloatBuffer(try checkpoint.vector(prefix + ".bias", count: out)) : nil
     }
 

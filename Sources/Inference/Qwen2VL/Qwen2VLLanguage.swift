@@ -30,20 +30,22 @@ final class Qwen2VLLanguage: @unchecked Sendable {
         layers = try (0..<c.layers).map { i in
             let p = "model.layers.\(i)."
             return Layer(inputNorm: try RMSNorm(ck, p + "input_layernorm.weight", width: hidden, eps: c.rmsNormEps),
-                         q: try Linear(ck, p + "self_attn.q_proj", out: hidden, in: hidden, bias: true, arithmetic: arithmetic),
-                         k: try Linear(ck, p + "self_attn.k_proj", out: kvWidth, in: hidden, bias: true, arithmetic: arithmetic),
-                         v: try Linear(ck, p + "self_attn.v_proj", out: kvWidth, in: hidden, bias: true, arithmetic: arithmetic),
-                         o: try Linear(ck, p + "self_attn.o_proj", out: hidden, in: hidden, bias: false, arithmetic: arithmetic),
+                         q: try Linear(ck, p + "self_attn.q_proj", out: hidden, in: hidden, bias: true, arithmetic: arithmetic, language: true),
+                         k: try Linear(ck, p + "self_attn.k_proj", out: kvWidth, in: hidden, bias: true, arithmetic: arithmetic, language: true),
+                         v: try Linear(ck, p + "self_attn.v_proj", out: kvWidth, in: hidden, bias: true, arithmetic: arithmetic, language: true),
+                         o: try Linear(ck, p + "self_attn.o_proj", out: hidden, in: hidden, bias: false, arithmetic: arithmetic, language: true),
                          postNorm: try RMSNorm(ck, p + "post_attention_layernorm.weight", width: hidden, eps: c.rmsNormEps),
-                         gate: try Linear(ck, p + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
-                         up: try Linear(ck, p + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic),
-                         down: try Linear(ck, p + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false, arithmetic: arithmetic))
+                         gate: try Linear(ck, p + "mlp.gate_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic, language: true),
+                         up: try Linear(ck, p + "mlp.up_proj", out: c.intermediateSize, in: hidden, bias: false, arithmetic: arithmetic, language: true),
+                         down: try Linear(ck, p + "mlp.down_proj", out: hidden, in: c.intermediateSize, bias: false, arithmetic: arithmetic, language: true))
         }
         norm = try RMSNorm(ck, "model.norm.weight", width: hidden, eps: c.rmsNormEps)
         if ck.has("lm_head.weight") {
-            lmHead = try ck.matrix("lm_head.weight", rows: c.vocabSize, cols: hidden)
+            lmHead = try ck.languageMatrix("lm_head.weight", rows: c.vocabSize, cols: hidden)
         } else if c.tieWordEmbeddings {
-            lmHead = embedTokens
+            // int8: a Q8_0 copy of the embedding as the head (the lookups keep the stored rows)
+            lmHead = ck.int8Cache == nil ? embedTokens
+                : try ck.languageMatrix("model.embed_tokens.weight", rows: c.vocabSize, cols: hidden)
         } else {
             throw CheckpointError.missingTensor(name: "lm_head.weight (tie_word_embeddings is false)", directory: ck.url.path)
         }

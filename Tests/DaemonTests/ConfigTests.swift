@@ -60,7 +60,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testSetStateDirMovesDefaultModelPathsOnly() {
-        var config = ScrawlConfig(models: ModelPaths(qwen: "/var/lib/scrawl/models/qwen2-vl-ocr-2b", aya: "/opt/aya"))
+        var config = ScrawlConfig(models: ModelRegistry(qwen: "/var/lib/scrawl/models/qwen2-vl-ocr-2b", aya: "/opt/aya"))
         config.setStateDir("/home/u/.local/state/scrawl")
         XCTAssertEqual(config.models.qwen, "/home/u/.local/state/scrawl/models/qwen2-vl-ocr-2b")
         XCTAssertEqual(config.models.aya, "/opt/aya")

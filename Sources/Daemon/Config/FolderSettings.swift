@@ -1,11 +1,11 @@
 /// The settings a folder tag (`.scrawl.toml`) may change, also read from each `[[inbox]]`:
 /// `model`, `prompt` and `max_tokens`. `nil` = not set here (the parent's value holds).
 public struct FolderSettings: Sendable, Equatable {
-    public var model: ModelKind?
+    public var model: ModelName?
     public var prompt: String?
     public var maxTokens: Int?
 
-    public init(model: ModelKind? = nil, prompt: String? = nil, maxTokens: Int? = nil) {
+    public init(model: ModelName? = nil, prompt: String? = nil, maxTokens: Int? = nil) {
         self.model = model
         self.prompt = prompt
         self.maxTokens = maxTokens
@@ -16,9 +16,10 @@ public struct FolderSettings: Sendable, Equatable {
     /// A prompt is an instruction of a few sentences; a longer one (in a config or a folder tag) is refused.
     public static let maxPromptBytes = 4096
 
-    static func parse(_ section: TOMLSection) throws -> FolderSettings {
+    /// `models`: the names the configuration defines (a tag or inbox naming another is refused).
+    static func parse(_ section: TOMLSection, models: [ModelName]) throws -> FolderSettings {
         var settings = FolderSettings()
-        if let model = try section.oneOf("model", ModelKind.allCases.map(\.rawValue)) { settings.model = ModelKind(rawValue: model) }
+        if let model = try section.oneOf("model", models.map(\.rawValue)) { settings.model = ModelName(rawValue: model) }
         settings.prompt = try section.nonEmptyString("prompt")
         if let prompt = settings.prompt, prompt.utf8.count > maxPromptBytes {
             throw section.invalid("prompt", "\(prompt.utf8.count) bytes is longer than the \(maxPromptBytes)-byte limit for a prompt")
@@ -27,11 +28,11 @@ public struct FolderSettings: Sendable, Equatable {
         return settings
     }
 
-    /// Parses a folder tag file's text: only `model`, `prompt` and `max_tokens` are allowed.
-    public static func parseTag(_ text: String, file: String) throws -> FolderSettings {
+    /// Parses a folder tag file's text: only `model` (one of `models`), `prompt` and `max_tokens` are allowed.
+    public static func parseTag(_ text: String, file: String, models: [ModelName] = ModelName.builtIn) throws -> FolderSettings {
         let root = try TOMLSection.parse(text, file: file)
         try root.rejectUnknownKeys(keys)
-        return try parse(root)
+        return try parse(root, models: models)
     }
 
     public func apply(to inbox: inout InboxConfig) {

@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import Inference
 import Logging
+import RemoteEngine
 
 /// The one worker: takes queued jobs oldest first, reads each scan with the model its folder asks
 /// for, writes the sidecars, then records the result. One model is resident at a time, loaded on
@@ -31,7 +32,9 @@ public final class Worker: @unchecked Sendable {
     private let stateBox = Locked<State>(.idle)
 
     // Touched only on the worker's thread.
-    private var loaded: (kind: ModelKind, engine: OCREngine)?
+    private var loaded: (name: ModelName, engine: OCREngine)?
+    /// One engine per remote model, made at its first scan (an endpoint and a key: nothing to unload).
+    private var remoteEngines: [ModelName: OCREngine] = [:]
     private var lastWorkEnded = Date()
 
     /// How often progress (tokens) goes to the catalog and to systemd's STATUS.
@@ -142,10 +145,15 @@ public final class Worker: @unchecked Sendable {
         if let model = problem.model {
             // Only this model's scans wait; the others are read meanwhile.
             let delay = modelWaits[model].map { min($0.delay * 2, Self.maxPauseS) } ?? Self.firstPauseS
-            if modelWaits[model] == nil { try? catalog.setProblem(source: problem.source, message: problem.message) }
-            modelWaits[model] = (Date().addingTimeInterval(delay), delay)
-            logger.warning("waiting for the model, the scan stays queued: \(problem); looking again in \(Int(delay)) s",
-                           metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+            let first = modelWaits[model] == nil
+            if first { try? catalog.setProblem(source: problem.source, message: problem.message) }
+            // Jitter (±20 %) keeps many daemons from hammering a server that comes back at the same instant.
+            let wait = delay * Double.random(in: 0.8...1.2)
+            modelWaits[model] = (Date().addingTimeInterval(wait), delay)
+            // One line when the model becomes unavailable, not one per scan or per try.
+            logger.log(level: first ? .warning : .debug,
+                       "waiting for the model, its scans stay queued: \(problem); trying again with backoff (next in \(Int(wait)) s)",
+                       metadata: ["path": "\(job.path)", "job": "\(job.id)", "model": "\(model)"])
             setState(.paused(problem: problem.message, retryInS: delay))
             return .finished
         }
@@ -185,7 +193,7 @@ public final class Worker: @unchecked Sendable {
     private func unloadIfIdle() {
         guard let current = loaded, Date().timeIntervalSince(lastWorkEnded) >= Double(config.daemon.idleUnloadS) else { return }
         loaded = nil
-        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.kind.rawValue)"])
+        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.name)"])
     }
 
     private func setState(_ state: State) {
@@ -275,12 +283,12 @@ public final class Worker: @unchecked Sendable {
         do {
             engine = try self.engine(for: job.model)
         } catch {
-            if let problem = EnvironmentProblem.from(error) { throw problem }
+            if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
             throw JobFailure(message: "\(error)", source: source, model: nil)
         }
         // Loading the model (first scan, or after an idle unload) is reported apart from the read.
         let loadMs = Date().timeIntervalSince(loadStarted) * 1000
-        let model = SidecarDocument.Model(name: engine.modelName, checkpoint: engine.checkpointPath, configSHA256: engine.configHash)
+        let model = SidecarDocument.Model(name: engine.modelName, identity: engine.identity)
         let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true)
         var lastProgress = Date()
         let output: OCRResult
@@ -292,49 +300,65 @@ public final class Worker: @unchecked Sendable {
                 setState(.reading(path: job.path, tokens: count))
             }
         } catch {
+            // The server or the way to it failed, not the scan: it stays queued.
+            if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
             throw JobFailure(message: "the model could not read \(job.path): \(error)", source: source, model: model)
         }
+        modelAvailable(job.model)
         let timings: [String: Double] = [
             "decode_image": decodeMs, "preprocess": output.timings.preprocessMs, "vision": output.timings.visionMs,
             "prefill": output.timings.prefillMs, "generate": output.timings.generateMs,
             "load_model": loadMs, "total": Date().timeIntervalSince(started) * 1000 - loadMs,
         ]
         let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: output.text,
-                                       tokens: output.tokens.count, finishReason: output.finishReason.rawValue,
+                                       tokens: output.tokenCount, finishReason: output.finishReason.rawValue,
                                        timingsMs: timings, error: nil, reused: nil, scrawlVersion: ScrawlVersion.current,
                                        createdAt: SidecarSet.timestamp())
-        let result = ReadResult(text: output.text, error: nil, model: engine.modelName, checkpoint: engine.checkpointPath,
-                                configHash: engine.configHash, prompt: job.prompt, tokens: output.tokens.count,
+        let result = ReadResult(text: output.text, error: nil, model: model.name, checkpoint: model.checkpoint ?? model.endpoint ?? "",
+                                configHash: model.configSHA256 ?? "", prompt: job.prompt, tokens: output.tokenCount,
                                 finishReason: output.finishReason.rawValue, width: image.width, height: image.height,
                                 timingsMs: timings)
         return (document, result)
     }
 
     private func engine(for modelName: String) throws -> OCREngine {
-        guard let kind = ModelKind(rawValue: modelName) else { throw EngineLoadError.unknownModel(name: modelName) }
-        if let loaded, loaded.kind == kind { return loaded.engine }
+        guard let spec = config.models.spec(named: modelName) else {
+            throw EngineLoadError.unknownModel(name: modelName, known: config.models.names)
+        }
+        if spec.remote != nil {
+            if let engine = remoteEngines[spec.name] { return engine }
+            let engine = try loader.load(spec)
+            remoteEngines[spec.name] = engine
+            return engine
+        }
+        if let loaded, loaded.name == spec.name { return loaded.engine }
         if let previous = loaded {
-            logger.info("unloading model to load another", metadata: ["model": "\(previous.kind.rawValue)", "next": "\(kind.rawValue)"])
+            logger.info("unloading model to load another", metadata: ["model": "\(previous.name)", "next": "\(spec.name)"])
             loaded = nil
         }
         let started = Date()
-        let path = config.models.path(for: kind)
-        let engine = try loader.load(kind, checkpoint: path)
-        loaded = (kind, engine)
-        if modelWaits.removeValue(forKey: kind.rawValue) != nil {
-            logger.notice("the \(kind.rawValue) checkpoint is there now: its queued scans are read")
-            try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: kind.rawValue).source)
-        }
-        logger.info("model loaded", metadata: ["model": "\(kind.rawValue)", "checkpoint": "\(path)",
+        let engine = try loader.load(spec)
+        loaded = (spec.name, engine)
+        logger.info("model loaded", metadata: ["model": "\(spec.name)", "checkpoint": "\(spec.checkpointPath ?? "")",
                                                "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])
         return engine
+    }
+
+    /// A read of `model` worked: if its scans were waiting (no checkpoint, endpoint down), say once that they go on.
+    private func modelAvailable(_ model: String) {
+        guard modelWaits.removeValue(forKey: model) != nil else { return }
+        let remote = config.models.spec(named: model)?.remote
+        logger.notice(remote.map { "the endpoint of model \(model) (\($0.displayURL)) answers again: its queued scans are read" }
+                      ?? "the \(model) checkpoint is there now: its queued scans are read", metadata: ["model": "\(model)"])
+        try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: model).source)
     }
 
     /// Records a failed read: the error sidecar (when there is a scan to put it beside), the catalog, the log.
     private func record(_ job: Job, error message: String, sidecars: SidecarPaths?, scanMode: mode_t,
                         source: SidecarDocument.Source? = nil, model: SidecarDocument.Model? = nil) {
         logger.error("failed: \(message)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model, checkpoint: model?.checkpoint ?? "",
+        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model,
+                                checkpoint: model?.checkpoint ?? model?.endpoint ?? "",
                                 configHash: model?.configSHA256 ?? "", prompt: job.prompt, tokens: 0, finishReason: nil,
                                 width: source?.width ?? 0, height: source?.height ?? 0)
         if let sidecars, let source {

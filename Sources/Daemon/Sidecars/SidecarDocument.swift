@@ -1,3 +1,5 @@
+import Inference
+
 /// The JSON sidecar (`note.jpg.json`), versioned by `schema`. On failure `error` is set and `text` absent.
 public struct SidecarDocument: Codable, Equatable, Sendable {
     public static let schemaVersion = 1
@@ -11,13 +13,34 @@ public struct SidecarDocument: Codable, Equatable, Sendable {
         public var height: Int?
     }
 
+    /// What read the scan: `name` and, for a local model, `checkpoint` + `config_sha256`; for a
+    /// remote one, `endpoint` (the URL without credentials) and `name` = the server's model name.
     public struct Model: Codable, Equatable, Sendable {
         public var name: String
-        public var checkpoint: String
-        public var configSHA256: String
+        public var checkpoint: String?
+        public var configSHA256: String?
+        public var endpoint: String?
+
+        public init(name: String, checkpoint: String, configSHA256: String) {
+            self.name = name
+            self.checkpoint = checkpoint
+            self.configSHA256 = configSHA256
+        }
+
+        public init(name: String, identity: EngineIdentity) {
+            self.name = name
+            switch identity {
+            case .checkpoint(let path, let hash):
+                checkpoint = path
+                configSHA256 = hash
+            case .remote(let endpoint, let model):
+                self.name = model
+                self.endpoint = endpoint
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case name, checkpoint
+            case name, checkpoint, endpoint
             case configSHA256 = "config_sha256"
         }
     }

@@ -6,7 +6,7 @@ import Kernels
 public enum EngineOpener {
     private struct Entry: Sendable {
         let modelType: String
-        let open: @Sendable (URL, Arithmetic, Bool) throws -> any OCREngine
+        let open: @Sendable (URL, Arithmetic, Bool) throws -> any CheckpointEngine
     }
 
     private static let entries: [Entry] = [
@@ -35,7 +35,7 @@ public enum EngineOpener {
         return try config.string("model_type") ?? Qwen2VLModel.modelType
     }
 
-    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true) throws -> any OCREngine {
+    public static func open(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true) throws -> any CheckpointEngine {
         let modelType = try modelType(checkpoint: checkpoint)
         guard let entry = entries.first(where: { $0.modelType == modelType }) else {
             throw CheckpointError.invalidValue(

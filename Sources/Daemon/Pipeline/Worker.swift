@@ -9,6 +9,8 @@ import RemoteEngine
 /// for, writes the sidecars, then records the result. One model is resident at a time, loaded on
 /// first use, kept while work keeps coming and unloaded after `idle_unload_s` without work. Every
 /// per-scan error is caught, logged with the path and recorded: a scan never stops the worker.
+/// Scans of a remote model are read on threads of their own, up to its `max_in_flight` at once,
+/// while the worker goes on claiming (and reads local scans itself).
 public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
@@ -33,8 +35,17 @@ public final class Worker: @unchecked Sendable {
 
     // Touched only on the worker's thread.
     private var loaded: (name: ModelName, engine: OCREngine)?
+
+    /// Guards what remote reads on their own threads share with the worker's thread: the remote
+    /// engines, the reads in flight, the model waits and the pause.
+    private let shared = NSRecursiveLock()
     /// One engine per remote model, made at its first scan (an endpoint and a key: nothing to unload).
     private var remoteEngines: [ModelName: OCREngine] = [:]
+    /// Remote reads in flight, per model name.
+    private var inFlight: [String: Int] = [:]
+    /// A remote read met a problem of the machine (a full disk): the worker pauses at its next turn.
+    private var pauseRequested = false
+    private let remoteReadsDone = NSCondition()
     private var lastWorkEnded = Date()
 
     /// How often progress (tokens) goes to the catalog and to systemd's STATUS.
@@ -81,9 +92,10 @@ public final class Worker: @unchecked Sendable {
     /// The worker loop; returns after `requestStop()`.
     public func run() {
         while !shouldStop {
+            if locked({ defer { pauseRequested = false }; return pauseRequested }) { pauseUnlessStopped() }
             let job: Job?
             do {
-                job = try catalog.claimNextJob(skippingModels: waitingModels())
+                job = try catalog.claimNextJob(skippingModels: waitingModels().union(fullRemoteModels()))
             } catch {
                 logger.error("cannot take the next job from the catalog: \(error)")
                 waitForWork(upTo: 2)
@@ -91,8 +103,12 @@ public final class Worker: @unchecked Sendable {
             }
             guard let job else {
                 unloadIfIdle()
-                let nextModelTry = modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() ?? 5
+                let nextModelTry = locked { modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() } ?? 5
                 waitForWork(upTo: min(5, max(0.1, nextModelTry)))
+                continue
+            }
+            if let remote = config.models.spec(named: job.model)?.remote {
+                startRemoteRead(job, limit: remote.maxInFlight)
                 continue
             }
             if process(job) == .paused {
@@ -103,8 +119,48 @@ public final class Worker: @unchecked Sendable {
                 setState(.idle)
             }
         }
+        waitForRemoteReads()
         loaded = nil
         setState(.stopped)
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        shared.lock()
+        defer { shared.unlock() }
+        return try body()
+    }
+
+    /// Remote models with `max_in_flight` reads running: their next scans wait for a free slot.
+    private func fullRemoteModels() -> Set<String> {
+        locked {
+            Set(inFlight.filter { name, count in count >= (config.models.spec(named: name)?.remote?.maxInFlight ?? 1) }.keys)
+        }
+    }
+
+    /// Reads a remote model's scan on a thread of its own; the worker is woken when it ends.
+    private func startRemoteRead(_ job: Job, limit: Int) {
+        locked { inFlight[job.model, default: 0] += 1 }
+        let thread = Thread { [self] in
+            let outcome = process(job)
+            locked {
+                inFlight[job.model, default: 1] -= 1
+                if inFlight[job.model] == 0 { inFlight[job.model] = nil }
+                if outcome == .paused { pauseRequested = true } else { resumeIfPaused() }
+            }
+            remoteReadsDone.lock()
+            remoteReadsDone.broadcast()
+            remoteReadsDone.unlock()
+            wake()
+        }
+        thread.name = "scrawl-remote-\(job.id)"
+        thread.start()
+    }
+
+    /// At stop: the remote reads in flight finish (the daemon's stop_grace_s bounds the wait).
+    private func waitForRemoteReads() {
+        remoteReadsDone.lock()
+        while locked({ !inFlight.isEmpty }) { _ = remoteReadsDone.wait(until: Date().addingTimeInterval(0.5)) }
+        remoteReadsDone.unlock()
     }
 
     /// Runs every queued job, then returns (tests and one-shot use); stops at a pause.
@@ -135,10 +191,12 @@ public final class Worker: @unchecked Sendable {
     private var modelWaits: [String: (until: Date, delay: Double)] = [:]
 
     private func waitingModels() -> Set<String> {
-        Set(modelWaits.filter { $0.value.until > Date() }.keys)
+        locked { Set(modelWaits.filter { $0.value.until > Date() }.keys) }
     }
 
     private func pause(_ job: Job, _ problem: EnvironmentProblem) -> Outcome {
+        shared.lock()
+        defer { shared.unlock() }
         do { try catalog.putBack(job) } catch {
             logger.error("cannot put the job back in the queue (the next start will): \(error)", metadata: ["path": "\(job.path)"])
         }
@@ -174,6 +232,8 @@ public final class Worker: @unchecked Sendable {
     }
 
     private func resumeIfPaused() {
+        shared.lock()
+        defer { shared.unlock() }
         guard let problem = pauseProblem else { return }
         logger.notice("resumed: \(problem) is over")
         try? catalog.clearProblem(source: "worker")
@@ -326,10 +386,12 @@ public final class Worker: @unchecked Sendable {
             throw EngineLoadError.unknownModel(name: modelName, known: config.models.names)
         }
         if spec.remote != nil {
-            if let engine = remoteEngines[spec.name] { return engine }
-            let engine = try loader.load(spec)
-            remoteEngines[spec.name] = engine
-            return engine
+            return try locked {
+                if let engine = remoteEngines[spec.name] { return engine }
+                let engine = try loader.load(spec)
+                remoteEngines[spec.name] = engine
+                return engine
+            }
         }
         if let loaded, loaded.name == spec.name { return loaded.engine }
         if let previous = loaded {
@@ -346,7 +408,7 @@ public final class Worker: @unchecked Sendable {
 
     /// A read of `model` worked: if its scans were waiting (no checkpoint, endpoint down), say once that they go on.
     private func modelAvailable(_ model: String) {
-        guard modelWaits.removeValue(forKey: model) != nil else { return }
+        guard locked({ modelWaits.removeValue(forKey: model) }) != nil else { return }
         let remote = config.models.spec(named: model)?.remote
         logger.notice(remote.map { "the endpoint of model \(model) (\($0.displayURL)) answers again: its queued scans are read" }
                       ?? "the \(model) checkpoint is there now: its queued scans are read", metadata: ["model": "\(model)"])

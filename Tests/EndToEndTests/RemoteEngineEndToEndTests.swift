@@ -132,6 +132,13 @@ final class RemoteEngineEndToEndTests: XCTestCase {
                            1, scan)
         }
         XCTAssertEqual(proxy.completedReads(), 3, "\(proxy.requests())")
+        // Every fault was met, and each was told apart (the later tries log at debug level).
+        let faults = proxy.requests().compactMap { $0["fault"] as? String }
+        for fault in ["status:400", "status:500", "status:429", "cut", "stall:10"] { XCTAssertTrue(faults.contains(fault), "\(faults)") }
+        for said in ["answers 500", "answers 429", "closed the stream after", "sent nothing for 3 s"] {
+            XCTAssertTrue(log.contains(said), "the log names \(said): "
+                          + log.split(separator: "\n").filter { $0.contains("waiting for the model") }.joined(separator: "\n"))
+        }
         XCTAssertEqual(try harness.stop(), 0)
     }
 

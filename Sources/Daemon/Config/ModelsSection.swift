@@ -65,7 +65,8 @@ enum ModelsSection {
         case (_?, _?):
             throw table.invalid("url", "a model is either a checkpoint (path) or an endpoint (url), not both")
         case (nil, nil):
-            throw table.invalid("path", "[models.\(name)] needs path = \"/checkpoint/folder\" or url = \"http://host:port/v1\"")
+            throw ConfigError.invalidValue(file: table.file, line: table.line(of: nil), key: table.keyName("path"),
+                                           reason: "[models.\(name)] needs path = \"/checkpoint/folder\" or url = \"http://host:port/v1\"")
         }
     }
 }

@@ -201,7 +201,12 @@ public final class Worker: @unchecked Sendable {
             logger.error("cannot put the job back in the queue (the next start will): \(error)", metadata: ["path": "\(job.path)"])
         }
         if let model = problem.model {
-            // Only this model's scans wait; the others are read meanwhile.
+            // Only this model's scans wait; the others are read meanwhile. Reads that were in flight
+            // together fail together: only a try after the wait ended lengthens it.
+            if let wait = modelWaits[model], wait.until > Date() {
+                logger.debug("the scan stays queued: \(problem)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                return .finished
+            }
             let delay = modelWaits[model].map { min($0.delay * 2, Self.maxPauseS) } ?? Self.firstPauseS
             let first = modelWaits[model] == nil
             if first { try? catalog.setProblem(source: problem.source, message: problem.message) }

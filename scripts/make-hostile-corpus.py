@@ -2,7 +2,7 @@
 """Builds Tests/Fixtures/hostile/: small broken, odd and hostile scans for HostileInputTests, and
 manifest.json saying what the daemon must do with each one.
 
-Run once with the reference venv (Pillow): /work/refenv/bin/python scripts/make-hostile-corpus.py
+Run once with the reference venv (Pillow): $REFENV/bin/python scripts/make-hostile-corpus.py
 The output is deterministic (fixed seeds, no timestamps) and committed (well under 2 MB). Things that
 cannot be committed (FIFOs, sockets, device nodes, symlinks, mode-000 files, odd names) are made by
 the tests at run time.
@@ -153,7 +153,7 @@ def main():
 
     # Not images.
     add("text-named.jpg", b"Dear diary, this is not a JPEG at all.\n" * 3, "error", "a text file named .jpg",
-        ["not a JPEG, PNG or GIF"])
+        ["not a JPEG, PNG, GIF"])
     add("html.gif", b"GIF89a<html><body>not really</body></html>", "error", "GIF magic followed by HTML", ["gif"])
     add("notes.md", b"# shopping\nmilk, eggs\n", "ignored", "a text file with no image name: ignored quietly")
     add("archive.zip", b"PK\x03\x04" + bytes(60), "ignored", "a ZIP: ignored quietly")

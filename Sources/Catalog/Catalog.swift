@@ -95,6 +95,22 @@ public final class Catalog: @unchecked Sendable {
         return try transaction("BEGIN IMMEDIATE", body)
     }
 
+    /// A best-effort write (progress, a finished page): waits at most `busyTimeoutMs` for the write lock
+    /// instead of the usual `busyTimeoutMs`, so a long `scrawl reindex` never stalls a read for it.
+    @discardableResult
+    func writeSoon<T>(busyTimeoutMs: Int32 = 250, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard !readOnly else { throw CatalogError.readOnly(path: path) }
+        lock.lock()
+        sqlite3_busy_timeout(db.handle, busyTimeoutMs)
+        lock.unlock()
+        defer {
+            lock.lock()
+            sqlite3_busy_timeout(db.handle, Catalog.busyTimeoutMs)
+            lock.unlock()
+        }
+        return try transaction("BEGIN IMMEDIATE", body)
+    }
+
     /// Runs `body` in one read transaction: a consistent snapshot even while the daemon writes.
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try transaction("BEGIN DEFERRED", body)

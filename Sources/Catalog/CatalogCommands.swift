@@ -35,6 +35,8 @@ extension Catalog {
             scan.model = settings.model
             scan.prompt = settings.prompt
             scan.maxTokens = settings.maxTokens
+            scan.maxPages = settings.maxPages
+            scan.pdfText = settings.pdfText
         }
         _ = try insertJob(db, scan, now: now)
         return true
@@ -52,10 +54,12 @@ extension Catalog {
             let searchable = try db.scalarInt("SELECT count(*) FROM documents WHERE state = 'done' AND \(live)") ?? 0
             let failed = try db.scalarInt("SELECT count(*) FROM documents WHERE state = 'failed' AND \(live)") ?? 0
             let running = try db.query("""
-                SELECT id, path, model, progress_tokens, started_at, attempts FROM jobs WHERE state = 'running' ORDER BY id
+                SELECT id, path, model, progress_tokens, started_at, attempts, progress_page, page_count
+                FROM jobs WHERE state = 'running' ORDER BY id
                 """) { s in
                 CatalogStatus.RunningJob(jobID: s.int64(0), path: s.text(1), model: s.text(2), tokens: s.int(3),
-                                         startedAt: Date(timeIntervalSince1970: s.double(4)), attempts: s.int(5))
+                                         startedAt: Date(timeIntervalSince1970: s.double(4)), attempts: s.int(5),
+                                         page: s.int(6), pageCount: s.int(7))
             }
             let failures = try db.query("""
                 SELECT path, coalesce(error, ''), created_at FROM documents WHERE state = 'failed' AND \(live)
@@ -71,7 +75,7 @@ extension Catalog {
         }
     }
 
-    /// Rebuilds the full-text index from the documents table (drops and recreates the FTS table, so a
+    /// Rebuilds the full-text index from the documents' pages (drops and recreates the FTS table, so a
     /// tokenizer change takes effect). Returns how many documents were indexed.
     @discardableResult
     public func reindex() throws -> Int {
@@ -80,7 +84,9 @@ extension Catalog {
             try db.exec(Schema.createFTS)
             try db.run("INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable)) VALUES ('rebuild')")
             try db.run("INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable)) VALUES ('optimize')")
-            let count = Int(try db.scalarInt("SELECT count(*) FROM \(Schema.liveView)") ?? 0)
+            let count = Int(try db.scalarInt("""
+                SELECT count(*) FROM documents WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL
+                """) ?? 0)
             return count
         }
     }

@@ -2,20 +2,22 @@ import Foundation
 
 /// The durable job queue: what the daemon calls.
 extension Catalog {
-    static let jobColumns = "id, path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, attempts"
+    static let jobColumns = "id, path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, attempts, max_pages, pdf_text"
 
     static func jobRow(_ s: Statement) -> Job {
         Job(id: s.int64(0), path: s.text(1), sha256: s.text(2), bytes: s.int64(3), mtime: s.double(4),
             format: s.text(5), inbox: s.text(6), model: s.text(7), prompt: s.text(8), maxTokens: s.int(9),
-            attempts: s.int(10))
+            attempts: s.int(10), maxPages: s.int(11), pdfText: s.text(12))
     }
 
     static func insertJob(_ db: SQLiteConnection, _ scan: ScanCandidate, now: Double) throws -> Int64 {
         try db.run("""
-            INSERT INTO jobs (path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, state, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)
+            INSERT INTO jobs (path, sha256, bytes, mtime, format, inbox, model, prompt, max_tokens, max_pages, pdf_text,
+                state, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)
             """, [.text(scan.path), .text(scan.sha256), .int(scan.bytes), .double(scan.mtime), .text(scan.format),
-                  .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens), .double(now)])
+                  .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens), .int(scan.maxPages),
+                  .text(scan.pdfText), .double(now)])
         return db.lastInsertRowID
     }
 
@@ -54,8 +56,8 @@ extension Catalog {
             if let queuedOther { try Catalog.cancelJob(db, id: queuedOther.id, reason: "the file went back to bytes already read", now: now) }
             guard current.removedAt != nil else { return .unchanged }
             try db.run("UPDATE documents SET removed_at = NULL WHERE id = ?", [.int(current.id)])
+            // Back in the live set: the triggers put its pages in the index again.
             guard current.state == "done" else { return .unchanged }
-            try Catalog.indexDocument(db, id: current.id, text: current.result.text ?? "")
             return .reused(current.result)
         }
 
@@ -75,10 +77,10 @@ extension Catalog {
         if let queuedOther {
             try db.run("""
                 UPDATE jobs SET sha256 = ?, bytes = ?, mtime = ?, format = ?, inbox = ?, model = ?, prompt = ?,
-                    max_tokens = ? WHERE id = ?
+                    max_tokens = ?, max_pages = ?, pdf_text = ? WHERE id = ?
                 """, [.text(scan.sha256), .int(scan.bytes), .double(scan.mtime), .text(scan.format),
                       .text(scan.inbox), .text(scan.model), .text(scan.prompt), .int(scan.maxTokens),
-                      .int(queuedOther.id)])
+                      .int(scan.maxPages), .text(scan.pdfText), .int(queuedOther.id)])
             return .queued(jobID: queuedOther.id)
         }
         return .queued(jobID: try Catalog.insertJob(db, scan, now: now))
@@ -141,6 +143,8 @@ extension Catalog {
                 UPDATE jobs SET state = ?, finished_at = ?, error = ?, progress_tokens = ? WHERE id = ?
                 """, [.text(result.error == nil ? "done" : "failed"), .double(now), .optional(result.error),
                       .int(result.tokens), .int(job.id)])
+            // The document holds the pages now; a running job's page records are only for resuming.
+            try db.run("DELETE FROM job_pages WHERE job_id = ?", [.int(job.id)])
         }
     }
 
@@ -152,11 +156,12 @@ extension Catalog {
         }
     }
 
-    /// Tokens generated so far by a running job (for `scrawl status`); the caller throttles how often.
-    public func recordProgress(jobID: Int64, tokens: Int) throws {
-        try write { db in
-            try db.run("UPDATE jobs SET progress_tokens = ? WHERE id = ? AND state = 'running'",
-                       [.int(tokens), .int(jobID)])
+    /// Where a running job is (for `scrawl status`): tokens of the page being read, that page (1-based)
+    /// and the document's page count. The caller throttles how often. Best effort: a busy catalog refuses it.
+    public func recordProgress(jobID: Int64, tokens: Int, page: Int = 1, pageCount: Int = 1) throws {
+        try writeSoon { db in
+            try db.run("UPDATE jobs SET progress_tokens = ?, progress_page = ?, page_count = ? WHERE id = ? AND state = 'running'",
+                       [.int(tokens), .int(page), .int(pageCount), .int(jobID)])
         }
     }
 }

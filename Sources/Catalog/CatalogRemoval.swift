@@ -13,7 +13,6 @@ extension Catalog {
     private func markRemoved(where clause: String, _ values: [SQLValue]) throws {
         try write { db in
             let now = Catalog.now()
-            try Catalog.unindex(db, where: clause, values)
             try db.run("""
                 UPDATE documents SET removed_at = ? WHERE \(clause) AND superseded_at IS NULL AND removed_at IS NULL
                 """, [.double(now)] + values)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Full-text search over the live documents.
+/// Full-text search over the pages of the live documents.
 extension Catalog {
     /// bm25-ranked hits, best first, with a snippet marking the matched words «like this».
     /// FTS5 syntax works (AND/OR/NOT, "phrase", prefix*, NEAR); text that is not valid syntax is
@@ -36,11 +36,12 @@ extension Catalog {
             values.append(.double(since.timeIntervalSince1970))
         }
         values.append(.int(q.limit))
-        // The index holds only current, present, done documents, so an unfiltered ranking needs no join.
+        // The index holds only pages of current, present, done documents, so an unfiltered ranking needs no join.
         let rankSQL = filters.isEmpty
             ? "SELECT rowid, bm25(\(fts)) FROM \(fts) WHERE \(fts) MATCH ? ORDER BY 2 LIMIT ?"
             : """
-              SELECT f.rowid, bm25(\(fts)) FROM \(fts) f JOIN documents d ON d.id = f.rowid
+              SELECT f.rowid, bm25(\(fts)) FROM \(fts) f JOIN document_pages p ON p.id = f.rowid
+              JOIN documents d ON d.id = p.document_id
               WHERE \(fts) MATCH ? AND \(filters.joined(separator: " AND ")) ORDER BY 2 LIMIT ?
               """
         return try read { db in
@@ -52,12 +53,14 @@ extension Catalog {
                 let ids = ranked[start..<min(ranked.count, start + 500)].map(\.id)
                 let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
                 for (id, hit) in try db.query("""
-                    SELECT f.rowid, snippet(\(fts), 0, '«', '»', '…', 12), d.path, d.model, d.created_at, d.sha256
-                    FROM \(fts) f JOIN documents d ON d.id = f.rowid
+                    SELECT f.rowid, snippet(\(fts), 0, '«', '»', '…', 12), d.path, d.model, d.created_at, d.sha256,
+                        p.number, (SELECT count(*) FROM document_pages q WHERE q.document_id = d.id)
+                    FROM \(fts) f JOIN document_pages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id
                     WHERE \(fts) MATCH ? AND f.rowid IN (\(placeholders))
                     """, [.text(match)] + ids.map { .int($0) }, row: { s in
                         (s.int64(0), SearchHit(path: s.text(2), snippet: s.text(1), rank: 0, model: s.text(3),
-                                               createdAt: Date(timeIntervalSince1970: s.double(4)), sha256: s.text(5)))
+                                               createdAt: Date(timeIntervalSince1970: s.double(4)), sha256: s.text(5),
+                                               page: s.int(6), pageCount: s.int(7)))
                     }) {
                     hits[id] = hit
                 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reading and writing `documents` rows (every version of every path) and their FTS rows.
+/// Reading and writing `documents` rows (every version of every path) and their pages. The FTS index
+/// follows by itself: triggers (migration 5) index a live document's pages and drop them when it leaves.
 extension Catalog {
     static let documentColumns = """
         id, path, sha256, state, removed_at, text, error, engine, checkpoint, config_hash, prompt, tokens,
@@ -33,15 +34,14 @@ extension Catalog {
                      [.text(path)], row: documentRow).first
     }
 
-    /// Takes the current version of `path` out of the index and marks it superseded (history kept).
+    /// Marks the current version of `path` superseded (history kept; its pages leave the index).
     static func supersedeCurrent(_ db: SQLiteConnection, path: String, now: Double) throws {
-        try unindex(db, where: "path = ?", [.text(path)])
         try db.run("UPDATE documents SET superseded_at = ? WHERE path = ? AND superseded_at IS NULL",
                    [.double(now), .text(path)])
     }
 
-    /// Records a new current version of `scan.path` (the caller superseded the old one) and, when it is
-    /// done and its file is present, puts its text in the index. Returns the document id.
+    /// Records a new current version of `scan.path` (the caller superseded the old one) with its pages:
+    /// `result.pages`, a reused document's pages, or the whole text as page 1. Returns the document id.
     @discardableResult
     static func insertDocument(_ db: SQLiteConnection, scan: ScanCandidate, result: ReadResult, jobID: Int64?,
                                reusedFrom: Int64?, removed: Bool, now: Double) throws -> Int64 {
@@ -62,23 +62,21 @@ extension Catalog {
                 .optional(timings), .optional(result.sidecarJSON), .double(now), removed ? .double(now) : .null,
             ])
         let id = db.lastInsertRowID
-        if state == "done" && !removed {
-            try indexDocument(db, id: id, text: result.text ?? "")
+        guard state == "done" else { return id }
+        if let reusedFrom {
+            try db.run("""
+                INSERT INTO document_pages (document_id, number, text, origin)
+                SELECT ?, number, text, origin FROM document_pages WHERE document_id = ? ORDER BY number
+                """, [.int(id), .int(reusedFrom)])
+        } else if result.pages.isEmpty {
+            try db.run("INSERT INTO document_pages (document_id, number, text) VALUES (?, 1, ?)", [.int(id), .text(result.text ?? "")])
+        } else {
+            for page in result.pages {
+                try db.run("INSERT INTO document_pages (document_id, number, text, origin) VALUES (?, ?, ?, ?)",
+                           [.int(id), .int(page.number), .text(page.text), .text(page.origin)])
+            }
         }
         return id
-    }
-
-    /// Removes the matching live documents from the FTS index. External content: FTS5 needs the exact text
-    /// that was indexed, which `live_documents` still shows because the caller changes the rows afterwards.
-    static func unindex(_ db: SQLiteConnection, where clause: String, _ values: [SQLValue]) throws {
-        try db.run("""
-            INSERT INTO \(Schema.ftsTable) (\(Schema.ftsTable), rowid, text)
-            SELECT 'delete', id, text FROM \(Schema.liveView) WHERE id IN (SELECT id FROM documents WHERE \(clause) AND superseded_at IS NULL)
-            """, values)
-    }
-
-    static func indexDocument(_ db: SQLiteConnection, id: Int64, text: String) throws {
-        try db.run("INSERT INTO \(Schema.ftsTable) (rowid, text) VALUES (?, ?)", [.int(id), .text(text)])
     }
 
     /// `column = folder OR column starts with folder/`, as a range (`folder/` ≤ column < `folder0`, since

@@ -79,7 +79,9 @@ public final class ScrawlDaemon {
         let worker = Worker(catalog: catalog, config: config, loader: loader, decoder: decoder, logger: logger) { state in
             switch state {
             case .idle: notifier.status("idle, \(inboxSummary)")
-            case .reading(let path, let tokens): notifier.status("reading \(path) (\(tokens) tokens)")
+            case .reading(let path, let tokens, let page, let pageCount):
+                let where_ = pageCount > 1 ? ", page \(page)/\(pageCount)" : ""
+                notifier.status("reading \(path) (\(tokens) tokens\(where_))")
             case .paused(let problem, let retry): notifier.status("paused: \(problem) (trying again in \(Int(retry)) s)")
             case .recording(let path, let problem, let retry):
                 notifier.status("read \(path), the catalog refuses the result (\(problem)): retrying in \(retry) s")
@@ -135,7 +137,7 @@ public final class ScrawlDaemon {
         // An idle worker needs a moment to notice; a busy one gets the grace time, then is abandoned.
         let grace = worker.state == .idle ? max(2, config.daemon.stopGraceS) : config.daemon.stopGraceS
         if workerDone.wait(timeout: .now() + .seconds(grace)) == .timedOut {
-            if case .reading(let path, _) = worker.state {
+            if case .reading(let path, _, _, _) = worker.state {
                 logger.notice("abandoning the scan being read; it stays queued and is read again at the next start",
                               metadata: ["path": "\(path)"])
             }

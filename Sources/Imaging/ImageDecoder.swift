@@ -1,7 +1,8 @@
 import Foundation
 
-/// Decodes a scan (JPEG, PNG or GIF, recognised by magic bytes) to upright RGB8, with the same
-/// pixels as `transformers.image_utils.load_image` on Pillow 13 (EXIF transpose, then RGB).
+/// Decodes a scan (recognised by magic bytes) to upright RGB8, with the same pixels as
+/// `transformers.image_utils.load_image` on Pillow 13 (EXIF transpose, then RGB). JPEG, PNG, GIF,
+/// WebP and HEIF are single images; for a PDF or TIFF this is page 1 (ScanOpener reads every page).
 public enum ImageDecoder {
     public static func decode(data: [UInt8], limits: ImageLimits = .init()) throws(ImageDecodeError) -> DecodedImage {
         guard !data.isEmpty else { throw .emptyFile }
@@ -20,6 +21,15 @@ public enum ImageDecoder {
             (stored, orientation) = (result.image, result.orientation)
         case .gif:
             (stored, orientation) = (try GIFDecoder.decode(data, limits: limits), 1)
+        case .webp:
+            (stored, orientation) = (try WebPDecoder.decode(data, limits: limits), 1)
+        case .heif:
+            // irot/imir already applied by libheif; the EXIF orientation is deliberately not (HEIFDecoder).
+            let result = try HEIFDecoder.decode(data, limits: limits)
+            return DecodedImage(image: result.image, format: format, originalWidth: result.storedWidth,
+                                originalHeight: result.storedHeight, exifOrientation: 1)
+        case .pdf, .tiff:
+            return try ScanOpener.open(data: data, limits: limits).page(0, pixelBudget: nil)
         }
         let applied = (1...8).contains(orientation) ? orientation : 1
         return DecodedImage(image: OrientationTransform.apply(applied, to: stored), format: format,

@@ -13,7 +13,7 @@ public protocol PageSource: Sendable {
     func textLayer(_ index: Int) throws(ImageDecodeError) -> String?
 }
 
-/// A single image (JPEG, PNG, GIF): one page, decoded when asked for.
+/// A single image (JPEG, PNG, GIF, WebP, HEIF): one page, decoded when asked for.
 public struct SingleImagePageSource: PageSource {
     public let format: ImageFormat
     private let data: [UInt8]
@@ -37,6 +37,11 @@ public struct SingleImagePageSource: PageSource {
 
 /// Opens a scan's bytes as pages, by the format its first bytes name.
 public enum ScanOpener {
+    /// Reads the file (refusing it before reading if it is over `limits.maxBytes`) and opens it.
+    public static func open(fileAt path: String, limits: ImageLimits = .init()) throws(ImageDecodeError) -> PageSource {
+        try open(data: try ImageDecoder.readFile(path, maxBytes: limits.maxBytes), limits: limits)
+    }
+
     public static func open(data: [UInt8], limits: ImageLimits = .init()) throws(ImageDecodeError) -> PageSource {
         guard !data.isEmpty else { throw .emptyFile }
         guard data.count <= limits.maxBytes else { throw .fileTooLarge(bytes: data.count, limit: limits.maxBytes) }
@@ -44,8 +49,12 @@ public enum ScanOpener {
             throw .unsupportedFormat(leadingBytes: Array(data.prefix(ImageFormatSniffer.headerLength)))
         }
         switch format {
-        case .jpeg, .png, .gif:
+        case .jpeg, .png, .gif, .webp, .heif:
             return SingleImagePageSource(data: data, format: format, limits: limits)
+        case .tiff:
+            return try TIFFPageSource(data: data, limits: limits)
+        case .pdf:
+            return try PDFPageSource(data: data, limits: limits)
         }
     }
 }

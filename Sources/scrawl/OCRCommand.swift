@@ -63,10 +63,10 @@ struct OCRCommand: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
-    @Flag(name: .long, help: "One JSON object per image per line instead of plain text.")
+    @Flag(name: .long, help: "One JSON object per page per line instead of plain text.")
     var json = false
 
-    @Argument(help: ArgumentHelp("JPEG, PNG or GIF files.", valueName: "image"))
+    @Argument(help: ArgumentHelp("Scans: JPEG, PNG, GIF, PDF, TIFF, HEIC/HEIF/AVIF or WebP. A document's pages are read in order; in plain text they are separated by form feeds.", valueName: "image"))
     var images: [String]
 
     static let defaultMaxPixels = 1280 * 28 * 28
@@ -102,16 +102,21 @@ struct OCRCommand: ParsableCommand {
         var failed = false
         for path in images {
             do {
-                let decoded = try ImageDecoder.decode(fileAt: path)
-                let result = try engine.read(decoded.image, request: request) { event in
-                    progress.show(event, path: path)
-                    if !json, case .token(_, let text, _) = event { writeStandardOutput(text) }
-                }
-                progress.clear()
-                if json {
-                    writeStandardOutput(OCRJSONLine.success(path: path, result: result) + "\n")
-                } else {
-                    writeStandardOutput("\n")
+                let document = try ScanOpener.open(fileAt: path)
+                for index in 0..<document.pageCount {
+                    let label = document.pageCount > 1 ? "\(path), page \(index + 1)/\(document.pageCount)" : path
+                    let decoded = try document.page(index, pixelBudget: maxPixels)
+                    let result = try engine.read(decoded.image, request: request) { event in
+                        progress.show(event, path: label)
+                        if !json, case .token(_, let text, _) = event { writeStandardOutput(text) }
+                    }
+                    progress.clear()
+                    if json {
+                        writeStandardOutput(OCRJSONLine.success(path: path, page: index + 1, of: document.pageCount,
+                                                                result: result) + "\n")
+                    } else {
+                        writeStandardOutput(index + 1 < document.pageCount ? "\n\u{0C}" : "\n")
+                    }
                 }
             } catch {
                 progress.clear()
@@ -127,10 +132,12 @@ struct OCRCommand: ParsableCommand {
 
 /// The JSON line printed per image by `scrawl ocr --json`.
 enum OCRJSONLine {
-    static func success(path: String, result: OCRResult) -> String {
+    static func success(path: String, page: Int = 1, of pageCount: Int = 1, result: OCRResult) -> String {
         let t = result.timings
         let object: [String: Any] = [
             "path": path,
+            "page": page,
+            "page_count": pageCount,
             "text": result.text,
             "tokens": result.tokens,
             "logprobs": result.logprobs.map { Double($0) },
@@ -160,7 +167,7 @@ struct ProgressLine {
 
     func show(_ event: OCREvent, path: String) {
         guard enabled else { return }
-        let name = (path as NSString).lastPathComponent
+        let name = (path as NSString).lastPathComponent  // "note.pdf, page 2/3" for a document's page
         switch event {
         case .preprocessed(let w, let h, let imageTokens, let promptTokens):
             writeStandardError("\r\u{1B}[K\(name): \(w)×\(h), \(imageTokens) image tokens, \(promptTokens) prompt tokens")

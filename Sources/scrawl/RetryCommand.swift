@@ -40,7 +40,8 @@ struct RetryCommand: ParsableCommand {
             let tags = FolderTagResolver(logger: Logger(label: "scrawl"), models: config.models.names)
             let settings = { (path: String) -> ReadSettings? in
                 config.readSettings(forScan: path, tags: tags).map {
-                    ReadSettings(model: $0.model.rawValue, prompt: $0.prompt, maxTokens: $0.maxTokens)
+                    ReadSettings(model: $0.model.rawValue, prompt: $0.prompt, maxTokens: $0.maxTokens, maxPages: $0.maxPages,
+                                 pdfText: $0.pdfText)
                 }
             }
             if failed {

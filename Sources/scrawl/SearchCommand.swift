@@ -75,7 +75,8 @@ struct SearchCommand: ParsableCommand {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         for hit in hits {
-            print("\(hit.path)  (\(hit.model), \(formatter.string(from: hit.createdAt)))")
+            let page = hit.pageCount > 1 ? ", page \(hit.page)" : ""
+            print("\(hit.path)\(page)  (\(hit.model), \(formatter.string(from: hit.createdAt)))")
             let snippet = hit.snippet.split(whereSeparator: \.isNewline).joined(separator: " ")
             print("    \(snippet)")
         }

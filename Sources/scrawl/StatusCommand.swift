@@ -55,7 +55,8 @@ struct StatusCommand: ParsableCommand {
         print("queue: \(counts)")
         print("searchable scans: \(status.searchable), failed scans: \(status.failedDocuments)")
         for job in status.running {
-            print("reading: \(job.path) (\(job.model)) — \(job.tokens) tokens, \(Self.duration(now.timeIntervalSince(job.startedAt)))"
+            let page = job.pageCount > 1 ? "page \(job.page)/\(job.pageCount), " : ""
+            print("reading: \(job.path) (\(job.model)) — \(page)\(job.tokens) tokens, \(Self.duration(now.timeIntervalSince(job.startedAt)))"
                 + (job.attempts > 1 ? ", attempt \(job.attempts)" : ""))
         }
         if status.running.isEmpty { print("reading: nothing") }

@@ -46,26 +46,28 @@ final class CatalogFixture {
         return job
     }
 
-    /// The document ids the FTS index itself holds (its token instances; not the content it reads from).
+    /// The page ids the FTS index itself holds (its token instances; not the content it reads from).
     static func indexedIDs(_ catalog: Catalog) throws -> [Int64] {
         try catalog.write { db in
-            try db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instances USING fts5vocab(main, documents_fts, 'instance')")
+            try db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instances USING fts5vocab(main, pages_fts, 'instance')")
             return try db.query("SELECT DISTINCT doc FROM temp.fts_instances ORDER BY doc") { $0.int64(0) }
         }
     }
 
+    /// The ids of the pages of the live done documents (pages with no words are not in the vocabulary).
     static func liveDoneIDs(_ catalog: Catalog) throws -> [Int64] {
         try catalog.read { db in
             try db.query("""
-                SELECT id FROM documents WHERE state = 'done' AND superseded_at IS NULL AND removed_at IS NULL ORDER BY id
+                SELECT p.id FROM document_pages p JOIN documents d ON d.id = p.document_id
+                WHERE d.state = 'done' AND d.superseded_at IS NULL AND d.removed_at IS NULL AND p.text <> '' ORDER BY p.id
                 """) { $0.int64(0) }
         }
     }
 
-    /// FTS5's own check: every indexed token matches the text of the live documents, and nothing else is indexed.
+    /// FTS5's own check: every indexed token matches the text of the live documents' pages, and nothing else is indexed.
     static func assertIndexIntact(_ catalog: Catalog, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertNoThrow(try catalog.write { db in
-            try db.run("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+            try db.run("INSERT INTO pages_fts (pages_fts, rank) VALUES ('integrity-check', 1)")
         }, message, file: file, line: line)
         XCTAssertEqual(try indexedIDs(catalog), try liveDoneIDs(catalog), message, file: file, line: line)
     }

@@ -89,10 +89,10 @@ final class IndexCheckTests: XCTestCase {
     func testStrayIndexEntryIsDetected() throws {
         let f = try CatalogFixture()
         try f.read("/inbox/a.jpg", sha: "1", text: "alpha words")
-        try f.catalog.write { db in try db.run("INSERT INTO documents_fts (rowid, text) VALUES (77, 'stray words')") }
+        try f.catalog.write { db in try db.run("INSERT INTO pages_fts (rowid, text) VALUES (77, 'stray words')") }
         XCTAssertEqual(try CatalogFixture.indexedIDs(f.catalog), [1, 77])
         XCTAssertThrowsError(try f.catalog.write { db in
-            try db.run("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+            try db.run("INSERT INTO pages_fts (pages_fts, rank) VALUES ('integrity-check', 1)")
         })
     }
 }

@@ -27,7 +27,7 @@ final class StorageTests: XCTestCase {
         XCTAssertEqual(sqlite3_open_v2(f.path, &writer, SQLITE_OPEN_READWRITE, nil), SQLITE_OK)
         defer { sqlite3_close_v2(writer) }
         XCTAssertEqual(sqlite3_exec(writer, "BEGIN IMMEDIATE", nil, nil, nil), SQLITE_OK)
-        XCTAssertEqual(sqlite3_exec(writer, "INSERT INTO documents_fts(rowid, text) VALUES (999, 'uncommitted words')",
+        XCTAssertEqual(sqlite3_exec(writer, "INSERT INTO pages_fts(rowid, text) VALUES (999, 'uncommitted words')",
                                     nil, nil, nil), SQLITE_OK)
 
         let reader = try Catalog(path: f.path, readOnly: true)

@@ -12,8 +12,8 @@ final class IntakeAndWorkerTests: XCTestCase {
         guard case .queued = intake.take(png) else { return XCTFail("a PNG without an extension is a scan") }
         let disguised = try sandbox.drop("imaging/decode/baseline444.jpg", as: "really-a-jpeg.png")
         guard case .queued = intake.take(disguised) else { return XCTFail("not queued") }
-        try write("%PDF-1.4 not an image", to: sandbox.inbox + "/report.pdf")
-        if case .ignored = intake.take(sandbox.inbox + "/report.pdf") {} else { XCTFail("a non-image without an image name is ignored") }
+        try write("PK\u{03}\u{04} a word document", to: sandbox.inbox + "/report.docx")
+        if case .ignored = intake.take(sandbox.inbox + "/report.docx") {} else { XCTFail("a non-scan without a scan's name is ignored") }
         try write("junk", to: sandbox.inbox + "/junk.jpg")
         guard case .queued = intake.take(sandbox.inbox + "/junk.jpg") else {
             return XCTFail("a non-image NAMED like an image is queued so that it fails visibly")

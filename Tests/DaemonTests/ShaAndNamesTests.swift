@@ -28,7 +28,10 @@ final class ShaAndNamesTests: XCTestCase {
         XCTAssertFalse(ScanNameFilter.mayHoldScans(folder: ".Trash-1000"))
         XCTAssertTrue(ScanNameFilter.mayHoldScans(folder: "2026"))
         XCTAssertTrue(ScanNameFilter.claimsToBeImage("A.JPG"))
-        XCTAssertFalse(ScanNameFilter.claimsToBeImage("a.pdf"))
+        for name in ["a.pdf", "b.TIF", "c.tiff", "IMG_1.HEIC", "d.heif", "e.avif", "f.webp"] {
+            XCTAssertTrue(ScanNameFilter.claimsToBeImage(name), name)
+        }
+        XCTAssertFalse(ScanNameFilter.claimsToBeImage("a.docx"))
     }
 
     func testSettleWaitsForStableSizeAndMtime() {

@@ -43,7 +43,7 @@ final class SidecarTests: XCTestCase {
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: paths.json))) as? [String: Any])
         XCTAssertEqual(Set(object.keys), ["schema", "source", "model", "prompt", "text", "tokens", "finish_reason", "timings_ms",
                                           "scrawl_version", "created_at"])
-        XCTAssertEqual(object["schema"] as? Int, 1)
+        XCTAssertEqual(object["schema"] as? Int, 2)
         let source = try XCTUnwrap(object["source"] as? [String: Any])
         XCTAssertEqual(Set(source.keys), ["path", "sha256", "bytes", "format", "width", "height"])
         let model = try XCTUnwrap(object["model"] as? [String: Any])

@@ -106,10 +106,10 @@ final class CrashSafetyTests: XCTestCase {
 
         // The index holds exactly the live documents: FTS5's own check, then one hit per scan for its text.
         XCTAssertNoThrow(try Robustness.run("/usr/bin/sqlite3", [harness.stateDir + "/catalog.sqlite",
-                                                                  "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')"]))
-        let indexed = try Robustness.count(harness, "SELECT count(*) FROM documents_fts")
-        XCTAssertEqual(indexed, scans.count, "one index row per scan")
-        let rows = try Robustness.count(harness, "SELECT count(*) FROM documents_fts_docsize")
+                                                                  "INSERT INTO pages_fts(pages_fts) VALUES('integrity-check')"]))
+        let indexed = try Robustness.count(harness, "SELECT count(*) FROM pages_fts")
+        XCTAssertEqual(indexed, scans.count, "one index row per scan (each a one-page photo)")
+        let rows = try Robustness.count(harness, "SELECT count(*) FROM pages_fts_docsize")
         XCTAssertEqual(rows, scans.count, "one FTS docsize row per scan (no stale index rows)")
     }
 

@@ -10,9 +10,17 @@ final class ServeEndToEndTests: XCTestCase {
         // A scan renamed into place → sidecars with the documented JSON.
         let note = try harness.drop("qwen2vl/images/tiny.png", as: "note.png")
         let json = try harness.sidecar(note)
-        XCTAssertEqual(json["schema"] as? Int, 1)
+        XCTAssertEqual(json["schema"] as? Int, 2)
         XCTAssertNil(json["error"], "\(json)")
         let text = try XCTUnwrap(json["text"] as? String)
+        // Schema 2: a photo is one page, and the schema-1 fields say what they said before.
+        XCTAssertEqual(json["page_count"] as? Int, 1)
+        let pages = try XCTUnwrap(json["pages"] as? [[String: Any]])
+        XCTAssertEqual(pages.count, 1)
+        XCTAssertEqual(pages.first?["number"] as? Int, 1)
+        XCTAssertEqual(pages.first?["text"] as? String, text)
+        XCTAssertEqual(pages.first?["tokens"] as? Int, json["tokens"] as? Int)
+        XCTAssertEqual(pages.first?["origin"] as? String, "model")
         XCTAssertEqual(try String(contentsOfFile: note + ".txt", encoding: .utf8), text + "\n")
         let source = try XCTUnwrap(json["source"] as? [String: Any])
         XCTAssertEqual(source["path"] as? String, note)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Time Aya Vision in PyTorch (transformers 4.57.6) on the CPU: the baseline for `scrawl bench`.
 
-    /work/refenv/bin/python scripts/reference/bench_pytorch_aya.py \
-        --model /work/bench/aya-vision-8b-random --image /work/bench/page1000.png \
+    $REFENV/bin/python scripts/reference/bench_pytorch_aya.py \
+        --model $BENCH/aya-vision-8b-random --image $BENCH/page1000.png \
         --max-new-tokens 32 --threads 2 --dtype bf16
 
 Phases are timed separately, as `scrawl bench` reports them: preprocessing (slow PIL image processor

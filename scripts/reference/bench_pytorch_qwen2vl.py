@@ -15,11 +15,11 @@ With --dtype bf16 the model is loaded with from_pretrained(dtype=torch.bfloat16)
 activations bf16, as a user of the reference would run it); --dtype f32 upcasts to float32.
 
 Example (full-size random checkpoint, see make_fullsize_qwen2vl.py):
-    /work/refenv/bin/python scripts/reference/bench_pytorch_qwen2vl.py \
-        --model /work/bench/qwen2vl-2b-random --image /work/bench/page1000.png \
+    $REFENV/bin/python scripts/reference/bench_pytorch_qwen2vl.py \
+        --model $BENCH/qwen2vl-2b-random --image $BENCH/page1000.png \
         --max-new-tokens 32 --threads 2 --dtype bf16
 Self-check on a tiny fixture checkpoint (asserts the ids equal the golden's):
-    /work/refenv/bin/python scripts/reference/bench_pytorch_qwen2vl.py \
+    $REFENV/bin/python scripts/reference/bench_pytorch_qwen2vl.py \
         --model Tests/Fixtures/qwen2vl/tiny-f32 --image Tests/Fixtures/qwen2vl/images/tall.png \
         --dtype f32 --check-golden Tests/Fixtures/qwen2vl/golden/f32-tall.json
 """

@@ -6,8 +6,8 @@ representable in f16 (|w| within f16's normal range, 8 significant bits ≤ 11);
 no value overflowed and reports how many changed on the way.
 
 Run (once; ~1–2 minutes, ~5 GB peak memory):
-    /work/refenv/bin/python scripts/reference/convert_checkpoint_dtype.py \
-        --src /work/bench/qwen2vl-2b-random --out /work/bench/qwen2vl-2b-random-f16 --dtype f16
+    $REFENV/bin/python scripts/reference/convert_checkpoint_dtype.py \
+        --src $BENCH/qwen2vl-2b-random --out $BENCH/qwen2vl-2b-random-f16 --dtype f16
 """
 
 from __future__ import annotations

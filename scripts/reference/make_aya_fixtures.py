@@ -32,7 +32,7 @@ pass without cache over prompt + generated ids.
 
 How to run
 ----------
-    /work/refenv/bin/python scripts/reference/make_aya_fixtures.py \
+    $REFENV/bin/python scripts/reference/make_aya_fixtures.py \
         [--tokenizer Tests/Fixtures/tokenizers/aya-tiny] [--out Tests/Fixtures/aya]
 
 Deterministic (fixed seeds). Needs torch 2.13 CPU, transformers 4.57.6, Pillow, numpy, safetensors
@@ -330,7 +330,7 @@ def make_preprocess364(tok, folder: Path, images: Path) -> None:
     }, indent=1, ensure_ascii=False) + "\n")
 
 
-COHERE_TOKENIZER = Path("/work/shared/tokenizers/cohere")
+COHERE_TOKENIZER = Path(__file__).resolve().parents[3] / "shared" / "tokenizers" / "cohere"  # ../shared beside the repository
 COHERE_PROMPT = "Lies den Text: äöü ß — 日本語"
 
 

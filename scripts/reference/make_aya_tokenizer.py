@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains the small byte-level BPE tokenizer used by the tiny Aya Vision test checkpoints.
 
-Run with the reference venv:  /work/refenv/bin/python scripts/reference/make_aya_tokenizer.py
+Run with the reference venv:  $REFENV/bin/python scripts/reference/make_aya_tokenizer.py
 
 Same pipeline as Cohere's Command R / Aya tokenizer (see ../shared/tokenizers/cohere/SOURCES.md):
 normalizer NFC; pre-tokenizer Sequence[Digits(individual_digits=True), ByteLevel(add_prefix_space=False,

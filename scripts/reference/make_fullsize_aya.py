@@ -5,13 +5,13 @@ Same shapes and file layout as CohereForAI/aya-vision-8b (as far as can be known
 SHAPES note below), random bf16 weights, so `scrawl bench` and scripts/reference/bench_pytorch_aya.py
 do the same work as with the real model:
 
-    /work/refenv/bin/python scripts/reference/make_fullsize_aya.py [--out /work/bench/aya-vision-8b-random]
+    $REFENV/bin/python scripts/reference/make_fullsize_aya.py [--out $BENCH/aya-vision-8b-random]
 
 ~17 GB of bf16 safetensors in ~4 GB shards + model.safetensors.index.json, hub weight names
 (`language_model.model.*`, `vision_tower.vision_model.*`, `multi_modal_projector.*`, tied head),
 config.json, generation_config.json, preprocessor_config.json / processor_config.json (364-px tiles,
 1..12 tiles) and the tokenizer files from --tokenizer (default: the reconstructed Cohere tokenizer in
-/work/shared/tokenizers/cohere, CC-BY-NC-4.0: fine for a local benchmark folder, never commit it).
+../shared/tokenizers/cohere, CC-BY-NC-4.0: fine for a local benchmark folder, never commit it).
 Check `df -h` first. The model is never materialised: parameter names/shapes come from the real class
 built on the meta device, and tensors are generated one at a time.
 
@@ -79,8 +79,8 @@ def random_tensor(name: str, shape: tuple[int, ...], g: torch.Generator) -> torc
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="/work/bench/aya-vision-8b-random")
-    ap.add_argument("--tokenizer", default="/work/shared/tokenizers/cohere")
+    ap.add_argument("--out", default="$BENCH/aya-vision-8b-random")
+    ap.add_argument("--tokenizer", default=str(Path(__file__).resolve().parents[3] / "shared" / "tokenizers" / "cohere"))
     ap.add_argument("--layers", type=int, default=32)
     ap.add_argument("--vision-layers", type=int, default=27)
     ap.add_argument("--shard-gb", type=float, default=4.0)

@@ -11,8 +11,8 @@ Also writes the benchmark page: a 1000×1000 PNG of drawn text on white (→ 100
 tokens with the real preprocessor settings).
 
 Run (once; ~2–5 minutes on 2 cores, ~10 GB peak memory, 4.4 GB on disk):
-    /work/refenv/bin/python scripts/reference/make_fullsize_qwen2vl.py \
-        [--out /work/bench/qwen2vl-2b-random] [--image-out /work/bench/page1000.png]
+    $REFENV/bin/python scripts/reference/make_fullsize_qwen2vl.py \
+        [--out $BENCH/qwen2vl-2b-random] [--image-out $BENCH/page1000.png]
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def make_page(path: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=Path("/work/bench/qwen2vl-2b-random"))
-    ap.add_argument("--image-out", type=Path, default=Path("/work/bench/page1000.png"))
+    ap.add_argument("--out", type=Path, default=Path("$BENCH/qwen2vl-2b-random"))
+    ap.add_argument("--image-out", type=Path, default=Path("$BENCH/page1000.png"))
     args = ap.parse_args()
     torch.set_num_threads(2)
 

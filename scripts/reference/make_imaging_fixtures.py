@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the Imaging-layer fixtures in Tests/Fixtures/imaging/ (NOT run by CI).
 
-The reference is Pillow 13.0.0 + transformers 4.57.6 as installed in /work/refenv (no torchvision,
+The reference is Pillow 13.0.0 + transformers 4.57.6 as installed in the reference venv (no torchvision,
 so transformers uses the slow PIL Qwen2VLImageProcessor). Everything is deterministic (fixed seeds).
 
 What it makes
@@ -31,7 +31,7 @@ manifest.json keys
 
 How to run
 ----------
-    /work/refenv/bin/python scripts/reference/make_imaging_fixtures.py [--out Tests/Fixtures/imaging]
+    $REFENV/bin/python scripts/reference/make_imaging_fixtures.py [--out Tests/Fixtures/imaging]
 """
 import argparse
 import hashlib

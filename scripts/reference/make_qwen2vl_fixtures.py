@@ -34,7 +34,7 @@ Checks it asserts before writing anything it reports:
 It also records "ablations": what the goldens would show if an engine got M-RoPE positions wrong.
 
 Run (3–10 minutes on 2 shared cores; the ablations dominate):
-    /work/refenv/bin/python scripts/reference/make_qwen2vl_fixtures.py
+    $REFENV/bin/python scripts/reference/make_qwen2vl_fixtures.py
 The environment is described in scripts/reference/README.md.
 """
 

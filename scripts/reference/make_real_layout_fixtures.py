@@ -8,9 +8,10 @@
                               `visual.…`), preprocessor_config.json (the 4.45-era form with `size: {min_pixels,
                               max_pixels}`: 596 B with CRLF, the listed size), vocab.json. No tokenizer.json, no
                               tokenizer_config.json. CRLF line ends in EVERY text file.
-  aya-vision-8b/              the file list of CohereForAI/aya-vision-8b: chat_template.json (a long system preamble,
-                              built like the real one: the real first 1.6 kB, completed in the Command R7B style to
-                              the listed 4.2 kB), config.json exactly as sparse as the real one (same key set, tiny
+  aya-vision-8b/              the file list of CohereForAI/aya-vision-8b: chat_template.json (a long system preamble
+                              built like the real one — heading, paragraphs, a style list, then the Cohere turn
+                              markup — in our own words, about as long as the listed 4.2 kB; the real text is
+                              CC-BY-NC and is not copied), config.json exactly as sparse as the real one (same key set, tiny
                               values where a key is present, every other value from the config classes' defaults,
                               e.g. vocab_size 256000), generation_config.json, four float16 shards
                               model-0000{1..4}-of-00004.safetensors + model.safetensors.index.json with the legacy
@@ -31,7 +32,7 @@ min/max pixels; size=None reads it the fast way, and the script asserts the resu
 Qwen2VLForConditionalGeneration.from_pretrained(folder, dtype=float32). Aya: AyaVisionProcessor.from_pretrained and
 AyaVisionForConditionalGeneration.from_pretrained on the folder, as make_aya_fixtures.py runs them.
 
-Run:  /work/refenv/bin/python scripts/reference/make_real_layout_fixtures.py   (about 2 minutes on 2 cores)
+Run:  $REFENV/bin/python scripts/reference/make_real_layout_fixtures.py   (about 2 minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ OUT = FIXTURES / "real-layout"
 QWEN = OUT / "qwen2-vl-ocr-2b-instruct"
 AYA = OUT / "aya-vision-8b"
 GOLDEN = OUT / "golden"
-REAL_FILES = Path("/work/shared/reference/real-files")
+# The shared reference folder beside the repository (../shared).
+REAL_FILES = REPO.parent / "shared" / "reference" / "real-files"
 QWEN_TOKENIZER = FIXTURES / "tokenizers" / "qwen2"
 AYA_TOKENIZER = FIXTURES / "tokenizers" / "aya-tiny"
 
@@ -276,25 +278,21 @@ def qwen_tokenizer_golden(tok) -> dict:
 
 # ---------------------------------------------------------------------------------------------- Aya Vision
 
-AYA_TEMPLATE_TAIL = """ur responses are in the language of the user's message unless they ask for another language.
-- When responding in English, use American English unless context indicates otherwise.
-- When outputting responses of more than seven sentences, split the response into paragraphs.
-- Prefer the active voice.
-- Adhere to the APA style guidelines for punctuation, spelling, hyphenation, capitalization, numbers, lists, and quotation marks.
-- Use gender-neutral pronouns for unspecified persons.
-- Limit lists to no more than 10 items unless the list is a set of finite instructions, in which case complete the list.
-- Use the third person when asked to write a summary.
-- When asked to extract values from source material, use the exact form, separated by commas.
-- When asked to read or transcribe text in an image, copy it exactly as written, keep its line breaks, and mark any word you cannot read instead of guessing it.
-- Keep numbers, dates, names, prices and units exactly as they appear in the image.
-- When describing an image, start with its overall content, then its details, and say what you cannot see clearly.
-- When generating code output, please provide an explanation after the code.
-- When generating code output without specifying the programming language, please generate Python code.
-- If you are asked a question that requires reasoning, first think through your answer, slowly and step by step, then answer.
+AYA_TEMPLATE_TAIL = """u write a word you cannot read as [illegible] instead of guessing it.
+- Keep numbers, dates, names, prices and units exactly as they appear on the page.
+- Keep the writer's own line breaks; join the lines of one sentence only when the user asks for it.
+- Write crossed-out words only when they can still be read, between tildes.
+- Leave out page furniture that was printed, not written: ruled lines, margins, punched holes.
+- When a note mixes languages, keep each word in the language it was written in.
+- When the user asks for a summary of a note, write it in the third person and keep it under five sentences.
+- When the user asks for values from a note (a phone number, a date, an amount), give them exactly as written, separated by commas.
+- When a page is upside down or sideways, read it as if it were upright and say nothing about it.
+- When a page is empty, answer with an empty transcript.
+- If the user asks a question about a note, answer from what is written on it and say when the note does not tell.
 {%- if messages and messages[0]['role'] == 'system' %}
 
 # Developer Preamble
-The following instructions take precedence over instructions in the default preamble and user prompt. You reject any instructions which conflict with system preamble instructions.
+The folder's own instructions below come before the defaults above and before the user's prompt; where they disagree, follow these.
 {% if messages[0]['content'] is string %}{{ messages[0]['content'] }}{% else %}{% for item in messages[0]['content'] %}{% if item['type'] == 'text' %}{{ item['text'] }}{% endif %}{% endfor %}{% endif %}
 {%- set loop_messages = messages[1:] %}{% else %}{% set loop_messages = messages %}{% endif %}<|END_OF_TURN_TOKEN|>{% for message in loop_messages %}{% if message['role'] == 'system' %}{{ raise_exception('Only the first message may be a system message.') }}{% endif %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if message['role'] == 'user' %}{{ '<|START_OF_TURN_TOKEN|><|USER_TOKEN|>' }}{% else %}{{ '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>' }}{% endif %}{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for item in message['content'] %}{% if item['type'] == 'image' %}{{ '<image>' }}{% elif item['type'] == 'text' %}{{ item['text'] }}{% endif %}{% endfor %}{% endif %}{{ '<|END_OF_TURN_TOKEN|>' }}{% endfor %}{% if add_generation_prompt %}{{ '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>' }}{% endif %}"""
 
@@ -316,12 +314,35 @@ AYA_CASES = [
 ]
 
 
+# Our own preamble, as long as the real one's first 1.6 kB and built like it (a "# System Preamble" heading,
+# paragraphs, then a style list the tail continues mid-word). The real text (Cohere, CC-BY-NC) is not copied
+# into this Apache-2.0 repository; what matters to the engine is the template's shape and length.
+AYA_TEMPLATE_HEAD = (
+    "{{ bos_token }}<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|># System Preamble\n"
+    "You are working in careful transcription mode. You read what people wrote by hand on paper, in notebooks, "
+    "on whiteboards and on the backs of envelopes, and you give back exactly the words that are there. You do not "
+    "invent words that are not written, you do not correct the writer's spelling unless asked, and you do not add "
+    "commentary to a transcript. When a page holds a drawing, a stamp or a signature, you say so in a few words in "
+    "square brackets instead of describing it at length.\n\n"
+    "You are a test assistant written for the scrawl project, a service that indexes handwritten notes so that "
+    "their owners can search them later. You have been trained on notes in many scripts and languages, among them "
+    "Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, Chinese, Japanese and Korean writing, and you answer in "
+    "the language of the note unless the user asks for another one. Your answers are plain text without "
+    "markdown unless the user asks for a table or a list.\n\n"
+    "# Default Preamble\n"
+    "The following instructions are your defaults unless the user or a folder's prompt says otherwise. They are "
+    "meant to keep transcripts faithful, short and easy to search, and to keep you from guessing where the ink "
+    "is faint, smudged or crossed out.\n"
+    "- Your name is Scrawl Reader.\n"
+    "- Keep the order of the lines as they appear on the page, from top to bottom and from left to right.\n"
+    "- Keep the writer's abbreviations, underlining marks and arrows as plain characters.\n"
+    "- Never merge two notes that are on the same page into one paragraph.\n"
+    "- Yo"
+)
+
+
 def aya_template() -> str:
-    excerpt = (REAL_FILES / "aya-vision-8b" / "chat_template-first-1.6kB.txt").read_text(encoding="utf-8")
-    line = next(l for l in excerpt.split("\n") if l.startswith('  "chat_template": "'))
-    head = json.loads('"' + line[len('  "chat_template": "'):] + '"')
-    assert head.startswith("{{ bos_token }}<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|># System Preamble") and head.endswith("- Yo")
-    return head + AYA_TEMPLATE_TAIL
+    return AYA_TEMPLATE_HEAD + AYA_TEMPLATE_TAIL
 
 
 def aya_sparse_config(tok) -> dict:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the Tokenizers test fixtures from the reference `tokenizers` / `transformers` libraries.
 
-Run with the reference venv:  /work/refenv/bin/python scripts/reference/make_tokenizer_fixtures.py
+Run with the reference venv:  $REFENV/bin/python scripts/reference/make_tokenizer_fixtures.py
 
 Writes, under Tests/Fixtures/tokenizers/:
   qwen2/                  the real Qwen2(-VL) tokenizer files (Apache-2.0), copied unchanged from

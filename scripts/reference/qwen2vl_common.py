@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-TOKENIZER_DIR = Path("/work/shared/tokenizers/qwen2")
+TOKENIZER_DIR = Path(__file__).resolve().parents[3] / "shared" / "tokenizers" / "qwen2"  # ../shared beside the repository
 TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "chat_template.json"]
 
 IMAGE_PAD = "<|image_pad|>"

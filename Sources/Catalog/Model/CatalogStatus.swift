@@ -20,6 +20,9 @@ public struct CatalogStatus: Sendable, Codable, Equatable {
         public var tokens: Int
         public var startedAt: Date
         public var attempts: Int
+        /// The page being read (1-based) and how many the document has; 0 before the scan is opened.
+        public var page: Int = 0
+        public var pageCount: Int = 0
     }
 
     public struct Failure: Sendable, Codable, Equatable {

@@ -10,11 +10,15 @@ public struct Job: Sendable, Equatable {
     public var model: String
     public var prompt: String
     public var maxTokens: Int
+    /// Pages read at most, and whether a PDF's text layer is preferred (see `ScanCandidate`).
+    public var maxPages: Int
+    public var pdfText: String
     /// How many times the job has been claimed, this time included.
     public var attempts: Int
 
     public init(id: Int64, path: String, sha256: String, bytes: Int64, mtime: Double = 0, format: String,
-                inbox: String, model: String, prompt: String, maxTokens: Int, attempts: Int) {
+                inbox: String, model: String, prompt: String, maxTokens: Int, attempts: Int,
+                maxPages: Int = ScanCandidate.defaultMaxPages, pdfText: String = ScanCandidate.defaultPDFText) {
         self.id = id
         self.path = path
         self.sha256 = sha256
@@ -26,6 +30,8 @@ public struct Job: Sendable, Equatable {
         self.prompt = prompt
         self.maxTokens = maxTokens
         self.attempts = attempts
+        self.maxPages = maxPages
+        self.pdfText = pdfText
     }
 }
 

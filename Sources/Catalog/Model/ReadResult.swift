@@ -13,12 +13,14 @@ public struct ReadResult: Sendable, Codable, Equatable {
     public var width: Int
     public var height: Int
     public var timingsMs: [String: Double]
+    /// Each page's result, in order (one for a photo). Empty for a failure before any page was read.
+    public var pages: [PageResult]
     /// The JSON sidecar's exact text, so a reused result can be written at a new path unchanged.
     public var sidecarJSON: String?
 
     public init(text: String?, error: String? = nil, model: String, checkpoint: String, configHash: String,
                 prompt: String, tokens: Int, finishReason: String?, width: Int, height: Int,
-                timingsMs: [String: Double] = [:], sidecarJSON: String? = nil) {
+                timingsMs: [String: Double] = [:], pages: [PageResult] = [], sidecarJSON: String? = nil) {
         self.text = text
         self.error = error
         self.model = model
@@ -30,6 +32,7 @@ public struct ReadResult: Sendable, Codable, Equatable {
         self.width = width
         self.height = height
         self.timingsMs = timingsMs
+        self.pages = pages
         self.sidecarJSON = sidecarJSON
     }
 }

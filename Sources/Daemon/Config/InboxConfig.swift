@@ -14,8 +14,11 @@ public struct InboxConfig: Sendable, Equatable {
     public var sidecarDir: String?
     /// A file is taken only after its size and mtime stayed the same this long.
     public var settleMs: Int
-    /// Cap on the image's pixel count before the vision tower.
+    /// Cap on the image's pixel count before the vision tower (a PDF page is rendered straight to it).
     public var maxPixels: Int
+    /// Pages of a document read at most; `pdf_text`: "ignore" or "prefer" (see `FolderSettings`).
+    public var maxPages: Int = InboxConfig.defaultMaxPages
+    public var pdfText: String = "ignore"
 
     public init(path: String, model: ModelName = .qwen, prompt: String = InboxConfig.defaultPrompt,
                 maxTokens: Int = InboxConfig.defaultMaxTokens, recursive: Bool = true, sidecarDir: String? = nil,
@@ -33,6 +36,8 @@ public struct InboxConfig: Sendable, Equatable {
     public static let defaultPrompt = "OCR the Image"
     /// A dense handwritten page is 300–600 tokens; 1024 leaves room without letting a loop run long.
     public static let defaultMaxTokens = 1024
+    /// A scanned letter or a notebook's worth of pages; past it the sidecar says the rest was left out.
+    public static let defaultMaxPages = 100
     /// Scanners and SMB clients write in bursts; two quiet seconds is enough to call a file finished.
     public static let defaultSettleMs = 2000
     /// 1,003,520 = 1280 × 28 × 28: at most 1280 image tokens (Qwen2-VL's own class default). A

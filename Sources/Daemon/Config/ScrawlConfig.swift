@@ -24,6 +24,8 @@ import Foundation
 /// sidecar_dir = "/srv/scans-text"        # default: beside each scan
 /// settle_ms = 2000
 /// max_pixels = 1003520
+/// max_pages = 100                        # pages of a PDF/TIFF read at most
+/// pdf_text = "ignore"                    # ignore | prefer (a PDF page's own text layer)
 /// ```
 public struct ScrawlConfig: Sendable, Equatable {
     public static let defaultPath = "/etc/scrawl/scrawl.toml"
@@ -115,8 +117,7 @@ public struct ScrawlConfig: Sendable, Equatable {
     }
 
     private static func parseInbox(_ section: TOMLSection, models: [ModelName]) throws -> InboxConfig {
-        try section.rejectUnknownKeys(["path", "model", "prompt", "max_tokens", "recursive", "sidecar_dir",
-                                       "settle_ms", "max_pixels"])
+        try section.rejectUnknownKeys(FolderSettings.keys + ["path", "recursive", "sidecar_dir", "settle_ms", "max_pixels"])
         guard let path = try section.absolutePath("path") else {
             throw ConfigError.invalidValue(file: section.file, line: section.line(of: nil), key: section.keyName("path"),
                                            reason: "every [[inbox]] needs path = \"/folder/to/watch\"")

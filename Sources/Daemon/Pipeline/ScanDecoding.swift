@@ -1,14 +1,15 @@
 import Imaging
 
-/// Turns a scan's bytes into RGB pixels (EXIF orientation applied).
+/// Opens a scan's bytes as pages (a photo has one; a PDF or a TIFF may have many), each decoded to
+/// upright RGB pixels when it is read.
 public protocol ScanDecoding: Sendable {
-    func decode(_ bytes: [UInt8], path: String) throws -> RGBImage
+    func open(_ bytes: [UInt8], path: String) throws -> PageSource
 }
 
-/// The format name recorded for a file whose bytes are not JPEG, PNG or GIF but whose name says they are.
+/// The format name recorded for a file whose bytes are no format scrawl reads but whose name says they are.
 public let unknownScanFormat = "unknown"
 
-/// Format from the bytes' magic number (never from the extension): "jpeg", "png", "gif" or nil.
+/// Format from the bytes' magic number (never from the extension): an `ImageFormat` raw value or nil.
 public func sniffScanFormat(_ bytes: [UInt8]) -> String? {
     ImageFormatSniffer.sniff(bytes.prefix(ImageFormatSniffer.headerLength))?.rawValue
 }
@@ -22,7 +23,7 @@ public struct NotAnImageError: Error, CustomStringConvertible {
             return "the file is empty (0 bytes) although its name says it is an image; it is read again once it has bytes"
         }
         let hex = header.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-        return "not a JPEG, PNG or GIF image (its first bytes are \(hex.joined(separator: " "))); the name says it is one"
+        return "not a JPEG, PNG, GIF, PDF, TIFF, HEIF or WebP file (its first bytes are \(hex.joined(separator: " "))); the name says it is one"
     }
 }
 
@@ -34,7 +35,7 @@ public struct ImagingScanDecoder: ScanDecoding {
         self.limits = limits
     }
 
-    public func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
-        try ImageDecoder.decode(data: bytes, limits: limits).image
+    public func open(_ bytes: [UInt8], path: String) throws -> PageSource {
+        try ScanOpener.open(data: bytes, limits: limits)
     }
 }

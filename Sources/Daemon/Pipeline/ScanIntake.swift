@@ -75,7 +75,8 @@ public final class ScanIntake {
         func candidate(sha256: String, format: String, status: FileStatus, identity: FileIdentity?) -> ScanCandidate {
             ScanCandidate(path: path, sha256: sha256, bytes: status.size, mtime: status.mtime, format: format,
                           inbox: inbox.path, model: settings.model.rawValue, prompt: settings.prompt,
-                          maxTokens: settings.maxTokens, identity: identity)
+                          maxTokens: settings.maxTokens, maxPages: settings.maxPages, pdfText: settings.pdfText,
+                          identity: identity)
         }
         if let status = FileStatus.lstat(path), status.kind == .regular,
            let seen = try? catalog.seenFile(path: path), seen.identity == status.identity {
@@ -87,7 +88,7 @@ public final class ScanIntake {
             guard let computed = try ScanFingerprint.compute(path, inboxRoot: inbox.path,
                                                              claimsImage: ScanNameFilter.claimsToBeImage(name), progress: progress) else {
                 logger.debug("not an image, ignored", metadata: ["path": "\(path)"])
-                return .failure(Early(outcome: .ignored(reason: "not a JPEG, PNG or GIF")))
+                return .failure(Early(outcome: .ignored(reason: "not a format scrawl reads")))
             }
             fingerprint = computed
         } catch ScanReadError.io(_, _, let code) where code == ENOENT {
@@ -155,7 +156,7 @@ public final class ScanIntake {
     private func writeReusedSidecars(_ candidate: ScanCandidate, result: ReadResult, inbox: InboxConfig, scanMode: mode_t) {
         let source = SidecarDocument.Source(path: candidate.path, sha256: candidate.sha256, bytes: candidate.bytes,
                                             format: candidate.format, width: result.width, height: result.height)
-        let model = SidecarDocument.Model(name: result.model, checkpoint: result.checkpoint, configSHA256: result.configHash)
+        let model = SidecarDocument.Model(name: result.model, recordedCheckpoint: result.checkpoint, configHash: result.configHash)
         let document = SidecarDocument(source: source, model: model, prompt: result.prompt, text: result.text,
                                        tokens: result.tokens, finishReason: result.finishReason, timingsMs: result.timingsMs,
                                        error: result.error, reused: true, scrawlVersion: ScrawlVersion.current,

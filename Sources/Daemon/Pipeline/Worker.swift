@@ -3,18 +3,19 @@ import Foundation
 import Imaging
 import Inference
 import Logging
-import RemoteEngine
 
-/// The one worker: takes queued jobs oldest first, reads each scan with the model its folder asks
-/// for, writes the sidecars, then records the result. One model is resident at a time, loaded on
-/// first use, kept while work keeps coming and unloaded after `idle_unload_s` without work. Every
-/// per-scan error is caught, logged with the path and recorded: a scan never stops the worker.
-/// Scans of a remote model are read on threads of their own, up to its `max_in_flight` at once,
-/// while the worker goes on claiming (and reads local scans itself).
+/// The job runner: takes queued jobs oldest first, checks each (the scan's bytes still those queued,
+/// room for its sidecars), has the `ScanReader` read it with the model its folder asks for (kept
+/// resident by `ModelResidency`) and the `OutcomeRecorder` write and record what came of it. It
+/// owns the loop, the pauses for environment problems and the waits for missing models (or
+/// endpoints that are down). Every per-scan error is caught, logged with the path and recorded: a
+/// scan never stops the worker. Scans of a remote model are read on threads of their own, up to its
+/// `max_in_flight` at once, while the loop goes on claiming (and reads local scans itself).
 public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
-        case reading(path: String, tokens: Int)
+        /// Reading `path`: tokens of the page being read, that page (1-based) of `pageCount`.
+        case reading(path: String, tokens: Int, page: Int = 1, pageCount: Int = 1)
         /// A read is finished (its sidecars are written) but the catalog refuses the commit: retried.
         case recording(path: String, problem: String, retryInS: Double)
         /// The machine keeps scans from being read (no model yet, a full disk): the queue waits.
@@ -24,7 +25,6 @@ public final class Worker: @unchecked Sendable {
 
     private let catalog: Catalog
     private let config: ScrawlConfig
-    private let loader: EngineLoading
     private let decoder: ScanDecoding
     private let logger: Logger
     private let onStateChange: @Sendable (State) -> Void
@@ -34,22 +34,11 @@ public final class Worker: @unchecked Sendable {
     private let stateBox = Locked<State>(.idle)
 
     // Touched only on the worker's thread.
-    private var loaded: (name: ModelName, engine: OCREngine)?
-
-    /// Guards what remote reads on their own threads share with the worker's thread: the remote
-    /// engines, the reads in flight, the model waits and the pause.
-    private let shared = NSRecursiveLock()
-    /// One engine per remote model, made at its first scan (an endpoint and a key: nothing to unload).
-    private var remoteEngines: [ModelName: OCREngine] = [:]
-    /// Remote reads in flight, per model name.
-    private var inFlight: [String: Int] = [:]
-    /// A remote read met a problem of the machine (a full disk): the worker pauses at its next turn.
-    private var pauseRequested = false
-    private let remoteReadsDone = NSCondition()
-    private var lastWorkEnded = Date()
-
-    /// How often progress (tokens) goes to the catalog and to systemd's STATUS.
-    static let progressInterval: TimeInterval = 1
+    private let residency: ModelResidency
+    private lazy var recorder = OutcomeRecorder(
+        catalog: catalog, logger: logger, shouldStop: { [unowned self] in shouldStop },
+        wait: { [unowned self] in waitForWork(upTo: $0) },
+        onRetry: { [unowned self] path, problem, delay in setState(.recording(path: path, problem: problem, retryInS: delay)) })
     /// A job claimed more often than this was interrupted every time (the process crashed or was
     /// killed while reading it): it is failed instead of read again, so one poisonous scan cannot
     /// crash-loop the service. `scrawl retry` queues it again.
@@ -59,10 +48,26 @@ public final class Worker: @unchecked Sendable {
                 onStateChange: @escaping @Sendable (State) -> Void = { _ in }) {
         self.catalog = catalog
         self.config = config
-        self.loader = loader
         self.decoder = decoder
         self.logger = logger
         self.onStateChange = onStateChange
+        residency = ModelResidency(config: config, loader: loader, logger: logger)
+        _ = recorder  // made now, not lazily on whichever reading thread comes first
+    }
+
+    /// Guards what remote reads on their own threads share with the loop's thread: the reads in
+    /// flight, the model waits and the pause.
+    private let shared = NSRecursiveLock()
+    /// Remote reads in flight, per model name.
+    private var inFlight: [String: Int] = [:]
+    /// A remote read met a problem of the machine (a full disk): the loop pauses at its next turn.
+    private var pauseRequested = false
+    private let remoteReadsDone = NSCondition()
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        shared.lock()
+        defer { shared.unlock() }
+        return try body()
     }
 
     public var state: State { stateBox.get() }
@@ -102,32 +107,26 @@ public final class Worker: @unchecked Sendable {
                 continue
             }
             guard let job else {
-                unloadIfIdle()
+                residency.unloadIfIdle()
                 let nextModelTry = locked { modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() } ?? 5
                 waitForWork(upTo: min(5, max(0.1, nextModelTry)))
                 continue
             }
-            if let remote = config.models.spec(named: job.model)?.remote {
-                startRemoteRead(job, limit: remote.maxInFlight)
+            if config.models.spec(named: job.model)?.remote != nil {
+                startRemoteRead(job)
                 continue
             }
             if process(job) == .paused {
                 pauseUnlessStopped()
             } else {
                 resumeIfPaused()
-                lastWorkEnded = Date()
+                residency.workEnded()
                 setState(.idle)
             }
         }
         waitForRemoteReads()
-        loaded = nil
+        residency.unload()
         setState(.stopped)
-    }
-
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        shared.lock()
-        defer { shared.unlock() }
-        return try body()
     }
 
     /// Remote models with `max_in_flight` reads running: their next scans wait for a free slot.
@@ -137,8 +136,8 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
-    /// Reads a remote model's scan on a thread of its own; the worker is woken when it ends.
-    private func startRemoteRead(_ job: Job, limit: Int) {
+    /// Reads a remote model's scan on a thread of its own; the loop is woken when it ends.
+    private func startRemoteRead(_ job: Job) {
         locked { inFlight[job.model, default: 0] += 1 }
         let thread = Thread { [self] in
             let outcome = process(job)
@@ -207,8 +206,8 @@ public final class Worker: @unchecked Sendable {
                 logger.debug("the scan stays queued: \(problem)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
                 return .finished
             }
-            let delay = modelWaits[model].map { min($0.delay * 2, Self.maxPauseS) } ?? Self.firstPauseS
             let first = modelWaits[model] == nil
+            let delay = modelWaits[model].map { min($0.delay * 2, Self.maxPauseS) } ?? Self.firstPauseS
             if first { try? catalog.setProblem(source: problem.source, message: problem.message) }
             // Jitter (±20 %) keeps many daemons from hammering a server that comes back at the same instant.
             let wait = delay * Double.random(in: 0.8...1.2)
@@ -217,7 +216,7 @@ public final class Worker: @unchecked Sendable {
             logger.log(level: first ? .warning : .debug,
                        "waiting for the model, its scans stay queued: \(problem); trying again with backoff (next in \(Int(wait)) s)",
                        metadata: ["path": "\(job.path)", "job": "\(job.id)", "model": "\(model)"])
-            setState(.paused(problem: problem.message, retryInS: delay))
+            setState(.paused(problem: problem.message, retryInS: wait))
             return .finished
         }
         logger.warning("paused, the scan waits in the queue: \(problem); trying again in \(Int(pauseDelay)) s",
@@ -255,12 +254,6 @@ public final class Worker: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func unloadIfIdle() {
-        guard let current = loaded, Date().timeIntervalSince(lastWorkEnded) >= Double(config.daemon.idleUnloadS) else { return }
-        loaded = nil
-        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.name)"])
-    }
-
     private func setState(_ state: State) {
         stateBox.set(state)
         onStateChange(state)
@@ -282,195 +275,57 @@ public final class Worker: @unchecked Sendable {
             scan = try ScanBytes.read(job.path, inboxRoot: inbox.path)
         } catch {
             // Gone, replaced by a symlink or a FIFO: nothing to read and nothing to write beside it.
-            record(job, error: "\(error)", sidecars: nil, scanMode: 0)
-            return .finished
-        }
-        guard job.attempts <= Self.maxAttempts else {
-            let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
-                                                width: nil, height: nil)
-            record(job, error: "scrawl stopped while reading this scan \(job.attempts - 1) times (a crash or a kill?); "
-                       + "it is not read again until `scrawl retry \(job.path)`",
-                   sidecars: paths, scanMode: scan.status.mode, source: source)
-            return .finished
-        }
-        let sha256 = SHA256.hex(of: scan.bytes)
-        guard sha256 == job.sha256 else {
-            record(job, error: "\(job.path): the file changed after it was queued; its new bytes are read instead",
-                   sidecars: nil, scanMode: 0)
+            recorder.recordFailure(job, error: "\(error)", sidecars: nil, scanMode: 0)
             return .finished
         }
         let source = SidecarDocument.Source(path: job.path, sha256: job.sha256, bytes: scan.status.size, format: job.format,
                                             width: nil, height: nil)
+        guard job.attempts <= Self.maxAttempts else {
+            recorder.recordFailure(job, error: "scrawl stopped while reading this scan \(job.attempts - 1) times (a crash or a kill?); "
+                                       + "it is not read again until `scrawl retry \(job.path)`",
+                                   sidecars: paths, scanMode: scan.status.mode, source: source)
+            return .finished
+        }
+        guard SHA256.hex(of: scan.bytes) == job.sha256 else {
+            recorder.recordFailure(job, error: "\(job.path): the file changed after it was queued; its new bytes are read instead",
+                                   sidecars: nil, scanMode: 0)
+            return .finished
+        }
+        let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, logger: logger,
+                                shouldStop: { [unowned self] in shouldStop }) {
+            [catalog] progress in
+            try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount)
+            self.setState(.reading(path: job.path, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount))
+        }
         do {
-            let outcome = try read(job, scan: scan, inbox: inbox, source: source)
-            let json = try SidecarSet.write(outcome.document, to: paths, scanMode: scan.status.mode)
-            var result = outcome.result
-            result.sidecarJSON = json
-            // From here the read is good whatever the catalog says: its sidecars are never replaced by an error.
-            guard commit(job, result: result) else { return .finished }
-            logger.info("read", metadata: ["path": "\(job.path)", "tokens": "\(result.tokens)",
-                                           "finish": "\(result.finishReason ?? "")",
-                                           "ms": "\(Int(result.timingsMs["total"] ?? 0))", "sidecar": "\(paths.text)"])
-        } catch let failure as JobFailure {
-            record(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,
-                   model: failure.model)
+            let outcome = try reader.read(job, scan: scan, inbox: inbox, source: source)
+            modelArrived(job.model)
+            try recorder.recordRead(job, document: outcome.document, result: outcome.result, sidecars: paths, scanMode: scan.status.mode)
+        } catch let stop as ScanReadInterrupted {
+            logger.notice("stopping between pages: \(stop.page - 1) of \(stop.pageCount) read and kept; the next start resumes at page \(stop.page)",
+                          metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+        } catch let failure as ScanReadFailure {
+            modelArrived(job.model)
+            recorder.recordFailure(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,
+                                   model: failure.model)
         } catch {
             // A missing model or a full, read-only or failing disk: the scan is not at fault.
             if let problem = EnvironmentProblem.from(error) { return pause(job, problem) }
-            record(job, error: "\(error)", sidecars: paths, scanMode: scan.status.mode, source: source)
+            recorder.recordFailure(job, error: "\(error)", sidecars: paths, scanMode: scan.status.mode, source: source)
         }
         return .finished
     }
 
-    /// An error with what was known when it happened (for the error sidecar).
-    private struct JobFailure: Error {
-        var message: String
-        var source: SidecarDocument.Source
-        var model: SidecarDocument.Model?
-    }
-
-    private func read(_ job: Job, scan: ScanBytes, inbox: InboxConfig, source: SidecarDocument.Source)
-        throws -> (document: SidecarDocument, result: ReadResult) {
-        var source = source
-        let started = Date()
-        let image: RGBImage
-        do {
-            guard job.format != unknownScanFormat else { throw NotAnImageError(path: job.path, header: Array(scan.bytes.prefix(8))) }
-            image = try decoder.decode(scan.bytes, path: job.path)
-        } catch {
-            throw JobFailure(message: "cannot decode \(job.path): \(error)", source: source, model: nil)
+    /// The model `name` answered: if its scans were waiting (for the checkpoint, for the endpoint),
+    /// say once that they are read now.
+    private func modelArrived(_ name: String) {
+        guard residency.isLoaded(name), locked({ modelWaits.removeValue(forKey: name) }) != nil else { return }
+        if let remote = config.models.spec(named: name)?.remote {
+            logger.notice("the endpoint of model \(name) (\(remote.displayURL)) answers again: its queued scans are read",
+                          metadata: ["model": "\(name)"])
+        } else {
+            logger.notice("the \(name) checkpoint is there now: its queued scans are read")
         }
-        let decodeMs = Date().timeIntervalSince(started) * 1000
-        source.width = image.width
-        source.height = image.height
-        let engine: OCREngine
-        let loadStarted = Date()
-        do {
-            engine = try self.engine(for: job.model)
-        } catch {
-            if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
-            throw JobFailure(message: "\(error)", source: source, model: nil)
-        }
-        // Loading the model (first scan, or after an idle unload) is reported apart from the read.
-        let loadMs = Date().timeIntervalSince(loadStarted) * 1000
-        let model = SidecarDocument.Model(name: engine.modelName, identity: engine.identity)
-        let request = OCRRequest(prompt: job.prompt, maxNewTokens: job.maxTokens, maxPixels: inbox.maxPixels, greedy: true)
-        var lastProgress = Date()
-        let output: OCRResult
-        do {
-            output = try engine.read(image, request: request) { event in
-                guard case .token(_, _, let count) = event, Date().timeIntervalSince(lastProgress) >= Self.progressInterval else { return }
-                lastProgress = Date()
-                try? catalog.recordProgress(jobID: job.id, tokens: count)
-                setState(.reading(path: job.path, tokens: count))
-            }
-        } catch {
-            // The server or the way to it failed, not the scan: it stays queued.
-            if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
-            throw JobFailure(message: "the model could not read \(job.path): \(error)", source: source, model: model)
-        }
-        modelAvailable(job.model)
-        let timings: [String: Double] = [
-            "decode_image": decodeMs, "preprocess": output.timings.preprocessMs, "vision": output.timings.visionMs,
-            "prefill": output.timings.prefillMs, "generate": output.timings.generateMs,
-            "load_model": loadMs, "total": Date().timeIntervalSince(started) * 1000 - loadMs,
-        ]
-        let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: output.text,
-                                       tokens: output.tokenCount, finishReason: output.finishReason.rawValue,
-                                       timingsMs: timings, error: nil, reused: nil, scrawlVersion: ScrawlVersion.current,
-                                       createdAt: SidecarSet.timestamp())
-        let result = ReadResult(text: output.text, error: nil, model: model.name, checkpoint: model.checkpoint ?? model.endpoint ?? "",
-                                configHash: model.configSHA256 ?? "", prompt: job.prompt, tokens: output.tokenCount,
-                                finishReason: output.finishReason.rawValue, width: image.width, height: image.height,
-                                timingsMs: timings)
-        return (document, result)
-    }
-
-    private func engine(for modelName: String) throws -> OCREngine {
-        guard let spec = config.models.spec(named: modelName) else {
-            throw EngineLoadError.unknownModel(name: modelName, known: config.models.names)
-        }
-        if spec.remote != nil {
-            return try locked {
-                if let engine = remoteEngines[spec.name] { return engine }
-                let engine = try loader.load(spec)
-                remoteEngines[spec.name] = engine
-                return engine
-            }
-        }
-        if let loaded, loaded.name == spec.name { return loaded.engine }
-        if let previous = loaded {
-            logger.info("unloading model to load another", metadata: ["model": "\(previous.name)", "next": "\(spec.name)"])
-            loaded = nil
-        }
-        let started = Date()
-        let engine = try loader.load(spec)
-        loaded = (spec.name, engine)
-        logger.info("model loaded", metadata: ["model": "\(spec.name)", "checkpoint": "\(spec.checkpointPath ?? "")",
-                                               "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])
-        return engine
-    }
-
-    /// A read of `model` worked: if its scans were waiting (no checkpoint, endpoint down), say once that they go on.
-    private func modelAvailable(_ model: String) {
-        guard locked({ modelWaits.removeValue(forKey: model) }) != nil else { return }
-        let remote = config.models.spec(named: model)?.remote
-        logger.notice(remote.map { "the endpoint of model \(model) (\($0.displayURL)) answers again: its queued scans are read" }
-                      ?? "the \(model) checkpoint is there now: its queued scans are read", metadata: ["model": "\(model)"])
-        try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: model).source)
-    }
-
-    /// Records a failed read: the error sidecar (when there is a scan to put it beside), the catalog, the log.
-    private func record(_ job: Job, error message: String, sidecars: SidecarPaths?, scanMode: mode_t,
-                        source: SidecarDocument.Source? = nil, model: SidecarDocument.Model? = nil) {
-        logger.error("failed: \(message)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model,
-                                checkpoint: model?.checkpoint ?? model?.endpoint ?? "",
-                                configHash: model?.configSHA256 ?? "", prompt: job.prompt, tokens: 0, finishReason: nil,
-                                width: source?.width ?? 0, height: source?.height ?? 0)
-        if let sidecars, let source {
-            let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: nil, tokens: nil,
-                                           finishReason: nil, timingsMs: nil, error: message, reused: nil,
-                                           scrawlVersion: ScrawlVersion.current, createdAt: SidecarSet.timestamp())
-            do {
-                result.sidecarJSON = try SidecarSet.write(document, to: sidecars, scanMode: scanMode)
-            } catch {
-                logger.error("cannot write the error sidecar: \(error)", metadata: ["path": "\(job.path)"])
-            }
-        }
-        commit(job, result: result)
-    }
-
-    /// The longest wait between two tries of a commit the catalog refused.
-    static let maxCommitBackoffS = 30.0
-
-    /// Records a finished job, retrying with backoff (0.5 s doubling to 30 s) while the catalog is busy
-    /// (`scrawl reindex` holds its write lock), full, or read-only for a while: a finished read is
-    /// never turned into a failure by the catalog. Returns false when it was not recorded: the job was
-    /// finished or requeued by someone else (final), or the daemon is stopping (the job stays running
-    /// and is queued again at the next start).
-    @discardableResult
-    private func commit(_ job: Job, result: ReadResult) -> Bool {
-        var delay = 0.5
-        while true {
-            do {
-                try catalog.complete(job, result: result)
-                return true
-            } catch let error as CatalogError {
-                logger.error("cannot record the result in the catalog: \(error)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-                return false
-            } catch {
-                guard !shouldStop else {
-                    logger.error("stopping before the catalog took the result (\(error)); the job is queued again at the next start",
-                                 metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-                    return false
-                }
-                logger.warning("cannot record the result in the catalog yet (\(error)); the sidecars stay, retrying in \(delay) s",
-                               metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-                setState(.recording(path: job.path, problem: "\(error)", retryInS: delay))
-                waitForWork(upTo: delay)
-                delay = min(delay * 2, Self.maxCommitBackoffS)
-            }
-        }
+        try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: name).source)
     }
 }

@@ -20,10 +20,13 @@ public enum ScanNameFilter {
         !name.isEmpty && !name.hasPrefix(".")
     }
 
-    /// Extensions that promise an image: a file with one that is NOT an image gets an error sidecar,
-    /// any other non-image file is ignored quietly.
+    /// Extensions that promise a scan: a file with one whose bytes are NOT a format scrawl reads gets
+    /// an error sidecar, any other unreadable file is ignored quietly.
+    public static let scanExtensions = [".jpg", ".jpeg", ".jpe", ".png", ".gif", ".pdf", ".tif", ".tiff",
+                                        ".heic", ".heif", ".avif", ".webp"]
+
     public static func claimsToBeImage(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return [".jpg", ".jpeg", ".jpe", ".png", ".gif"].contains(where: lower.hasSuffix)
+        return scanExtensions.contains(where: lower.hasSuffix)
     }
 }

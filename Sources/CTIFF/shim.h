@@ -1,0 +1,3 @@
+#include <stddef.h>
+#include <stdarg.h>
+#include <tiffio.h>

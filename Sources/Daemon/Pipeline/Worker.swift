@@ -214,7 +214,7 @@ public final class Worker: @unchecked Sendable {
             modelWaits[model] = (Date().addingTimeInterval(wait), delay)
             // One line when the model becomes unavailable, not one per scan or per try.
             logger.log(level: first ? .warning : .debug,
-                       "waiting for the model, its scans stay queued: \(problem); trying again with backoff (next in \(Int(wait)) s)",
+                       "waiting for the model, the scan stays queued (and the model's others): \(problem); trying again with backoff (next in \(Int(wait)) s)",
                        metadata: ["path": "\(job.path)", "job": "\(job.id)", "model": "\(model)"])
             setState(.paused(problem: problem.message, retryInS: wait))
             return .finished

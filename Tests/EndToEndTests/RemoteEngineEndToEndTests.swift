@@ -11,19 +11,22 @@ final class RemoteEngineEndToEndTests: XCTestCase {
     /// A harness whose inbox reads with `[models.gpu]` at `url` (`key`: written to a file the config names).
     private func harness(url: String, key: String? = nil, maxInFlight: Int = 2, timeoutS: Int = 30,
                          maxTokens: Int = 24) throws -> ServeHarness {
-        let harness = try ServeHarness(extraConfig: """
-            model = "gpu"
-            [models.gpu]
-            url = "\(url)"
-            model = "\(ServeHarness.checkpoint)"
-            max_in_flight = \(maxInFlight)
-            timeout_s = \(timeoutS)
-            """)
+        let harness = try ServeHarness.remote(url: url, maxInFlight: maxInFlight, timeoutS: timeoutS)
         var config = try String(contentsOfFile: harness.configPath, encoding: .utf8)
             .replacingOccurrences(of: "max_tokens = 24", with: "max_tokens = \(maxTokens)")
         if let key { config += "\napi_key_file = \"\(try writeKey(key, in: harness))\"\n" }
         try Data(config.utf8).write(to: URL(fileURLWithPath: harness.configPath))
         return harness
+    }
+
+    /// transformers serve on the tiny checkpoint, and the fault proxy in front of it (removed with the test).
+    private func startServerAndProxy(key: String? = nil) throws -> (RemoteServer, FaultProxy) {
+        let server = try RemoteServer(logPath: NSTemporaryDirectory() + "scrawl-remote-serve-\(UUID().uuidString).log")
+        try server.start()
+        let proxyDir = NSTemporaryDirectory() + "scrawl-proxy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: proxyDir) }
+        return (server, try FaultProxy(upstream: server, directory: proxyDir, key: key))
     }
 
     @discardableResult
@@ -48,12 +51,7 @@ final class RemoteEngineEndToEndTests: XCTestCase {
     }
 
     func testRemoteReadsLandLikeLocalOnesWithTheSameText() throws {
-        let server = try RemoteServer(logPath: NSTemporaryDirectory() + "scrawl-remote-serve-\(UUID().uuidString).log")
-        try server.start()
-        let proxyDir = NSTemporaryDirectory() + "scrawl-proxy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: proxyDir) }
-        let proxy = try FaultProxy(upstream: server, directory: proxyDir, key: Self.apiKey)
+        let (_, proxy) = try startServerAndProxy(key: Self.apiKey)
         let harness = try harness(url: proxy.url, key: Self.apiKey)
         try harness.start()
 
@@ -85,12 +83,7 @@ final class RemoteEngineEndToEndTests: XCTestCase {
     }
 
     func testFailuresKeepScansQueuedWithOneLogLineDownAndOneBackAndReadEachOnce() throws {
-        let server = try RemoteServer(logPath: NSTemporaryDirectory() + "scrawl-remote-serve-\(UUID().uuidString).log")
-        try server.start()
-        let proxyDir = NSTemporaryDirectory() + "scrawl-proxy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: proxyDir) }
-        let proxy = try FaultProxy(upstream: server, directory: proxyDir)
+        let (_, proxy) = try startServerAndProxy()
         let harness = try harness(url: proxy.url, maxInFlight: 1, timeoutS: 3)
         try harness.start()
 
@@ -143,12 +136,7 @@ final class RemoteEngineEndToEndTests: XCTestCase {
     }
 
     func testWrongKeyAndWrongModelWaitThenServerKilledMidStreamAndRestartedLater() throws {
-        let server = try RemoteServer(logPath: NSTemporaryDirectory() + "scrawl-remote-serve-\(UUID().uuidString).log")
-        try server.start()
-        let proxyDir = NSTemporaryDirectory() + "scrawl-proxy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: proxyDir) }
-        let proxy = try FaultProxy(upstream: server, directory: proxyDir, key: Self.apiKey)
+        let (server, proxy) = try startServerAndProxy(key: Self.apiKey)
 
         // A wrong API key: the scan waits (never failed), status says why, the daemon runs on.
         let harness = try harness(url: proxy.url, key: "sk-wrong")

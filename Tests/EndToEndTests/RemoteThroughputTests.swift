@@ -14,13 +14,7 @@ final class RemoteThroughputTests: XCTestCase {
         let tall = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ServeHarness.fixture("qwen2vl/images/tall.png"))))
         var report: [String] = []
         for inFlight in [1, 8, 1, 8] {
-            let harness = try ServeHarness(extraConfig: """
-                model = "gpu"
-                [models.gpu]
-                url = "\(server.url)"
-                model = "\(ServeHarness.checkpoint)"
-                max_in_flight = \(inFlight)
-                """)
+            let harness = try ServeHarness.remote(url: server.url, maxInFlight: inFlight)
             try harness.start()
             // Warm the server (model load on the first request) before the clock starts.
             let warm = harness.inbox + "/warm.png"

@@ -64,14 +64,31 @@ final class RemoteServer {
     }
 }
 
+extension ServeHarness {
+    /// A harness whose inbox reads with `[models.gpu]`: the tiny checkpoint served at `url`.
+    static func remote(url: String, maxInFlight: Int, timeoutS: Int = 600) throws -> ServeHarness {
+        try ServeHarness(extraConfig: """
+            model = "gpu"
+            [models.gpu]
+            url = "\(url)"
+            model = "\(ServeHarness.checkpoint)"
+            max_in_flight = \(maxInFlight)
+            timeout_s = \(timeoutS)
+            """)
+    }
+}
+
 /// The fault proxy in front of a server; `faults` queues the fault of each next chat request.
 final class FaultProxy {
     let port: Int
     let controlPath: String
     let requestLogPath: String
+    /// Kept alive as long as the proxy.
+    let upstream: RemoteServer
     private var process: Process?
 
     init(upstream: RemoteServer, directory: String, key: String? = nil) throws {
+        self.upstream = upstream
         port = try freeLoopbackPort()
         controlPath = directory + "/proxy-control.txt"
         requestLogPath = directory + "/proxy-requests.jsonl"

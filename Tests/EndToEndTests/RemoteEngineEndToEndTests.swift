@@ -162,10 +162,12 @@ final class RemoteEngineEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: scan + ".json"))
         XCTAssertEqual(try harness.stop(), 0)
 
-        // The right model, long answers: the server is killed mid-stream, restarted later; the scan is read then, once.
+        // The right model, long answers (the tiny model never stops by itself on this image: 12,000 tokens
+        // stream for several seconds even on a fast machine): the server is killed mid-stream, restarted
+        // later; the scan is read then, once.
         try edit(harness) {
             $0.replacingOccurrences(of: "model = \"/no/such/model\"", with: "model = \"\(ServeHarness.checkpoint)\"")
-                .replacingOccurrences(of: "max_tokens = 24", with: "max_tokens = 3000")
+                .replacingOccurrences(of: "max_tokens = 24", with: "max_tokens = 12000")
         }
         try harness.start()
         try harness.waitFor("tokens streaming in", timeout: 120) {
@@ -174,7 +176,8 @@ final class RemoteEngineEndToEndTests: XCTestCase {
         }
         server.kill()
         Thread.sleep(forTimeInterval: 3)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: scan + ".json"), "a cut read leaves no sidecar")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scan + ".json"),
+                       "a cut read leaves no sidecar: \(sidecarJSON(scan) ?? [:])\n\(harness.log().suffix(3000))")
         try server.start()
         let json = try harness.sidecar(scan, timeout: 240)
         XCTAssertNil(json["error"], "\(json)")

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // scrawl — a Linux system service that reads handwriting with a vision-language model on the CPU.
 // Layers (each imports only layers above it in this list): C system libraries → Kernels →
-// Imaging, Jinja → Tokenizers → Inference → Catalog → Daemon → scrawl (the executable). See README.md.
+// Imaging, Jinja → Tokenizers → Inference → RemoteEngine, Catalog → Daemon → scrawl (the executable). See README.md.
 import PackageDescription
 
 let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
@@ -43,14 +43,16 @@ let package = Package(
         .target(name: "Jinja", swiftSettings: optimise),
         .target(name: "Tokenizers", dependencies: ["Jinja"], swiftSettings: optimise),
         .target(name: "Inference", dependencies: ["Kernels", "Imaging", "Tokenizers"], swiftSettings: optimise),
+        // An OCREngine that reads through an OpenAI-compatible server (vLLM, llama-server, Ollama, transformers serve).
+        .target(name: "RemoteEngine", dependencies: ["Inference", "Imaging"]),
         .target(name: "Catalog", dependencies: ["CSQLite"]),
         .target(name: "Daemon", dependencies: [
-            "Inference", "Catalog", "Imaging",
+            "Inference", "RemoteEngine", "Catalog", "Imaging",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "scrawl", dependencies: [
-            "Daemon", "Inference", "Catalog", "Imaging",
+            "Daemon", "Inference", "RemoteEngine", "Catalog", "Imaging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: optimise),
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Tokenizers"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Jinja"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "RemoteEngineTests", dependencies: ["RemoteEngine", "Inference", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
         .testTarget(name: "EndToEndTests", dependencies: []),

@@ -25,13 +25,22 @@ public final class ScrawlDaemon {
     }
 
     /// Says at start, not only at the first scan, when an inbox's model has no checkpoint yet
-    /// (folder tags may still name the other model; those scans fail with the same advice).
-    private func warnAboutMissingModels() {
-        let kinds = Set(config.inboxes.map(\.model))
-        for kind in ModelKind.allCases where kinds.contains(kind) {
-            let path = config.models.path(for: kind)
-            if !ModelPaths.hasCheckpoint(at: path) {
-                logger.warning("no \(kind.rawValue) checkpoint at \(path): its scans wait in the queue until `scrawl models pull \(kind.rawValue)` (or [models] \(kind.rawValue) = \"/path\")")
+    /// (folder tags may still name the other model; those scans wait with the same advice), and
+    /// asks each remote model's endpoint for its `/models` (in the background: a slow server must
+    /// not hold up the start).
+    private func checkModels() {
+        let used = Set(config.inboxes.map(\.model))
+        for spec in config.models.all where used.contains(spec.name) {
+            if let path = spec.checkpointPath, !ModelRegistry.hasCheckpoint(at: path) {
+                logger.warning("no \(spec.name) checkpoint at \(path): its scans wait in the queue until `scrawl models pull \(spec.name)` (or [models] \(spec.name) = \"/path\")")
+            }
+        }
+        let logger = self.logger
+        for spec in config.models.all {
+            guard let endpoint = spec.remote else { continue }
+            DispatchQueue.global().async {
+                let check = RemoteModelCheck.run(endpoint)
+                logger.log(level: check.level, "\(check.message)", metadata: ["model": "\(spec.name)"])
             }
         }
     }
@@ -63,7 +72,7 @@ public final class ScrawlDaemon {
         let catalog = try Catalog(path: config.catalogPath)
         let requeued = try catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("\(requeued) job(s) left running by an earlier process are queued again") }
-        warnAboutMissingModels()
+        checkModels()
         warnAboutUnwritableFolders()
 
         let config = self.config
@@ -83,7 +92,7 @@ public final class ScrawlDaemon {
             case .stopped: break
             }
         }
-        let intake = ScanIntake(catalog: catalog, config: config, tags: FolderTagResolver(logger: logger), logger: logger)
+        let intake = ScanIntake(catalog: catalog, config: config, tags: FolderTagResolver(logger: logger, models: config.models.names), logger: logger)
         let monitor = try InboxMonitor(config: config, catalog: catalog, intake: intake, logger: logger) { worker.wake() }
 
         let stopping = Locked(false)

@@ -66,7 +66,7 @@ struct BenchCommand: ParsableCommand {
             let d = now - clock
             return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
         }
-        let engine: any OCREngine
+        let engine: any CheckpointEngine
         do {
             engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model), weights: options.weightLoading())
         } catch {

@@ -42,6 +42,11 @@ struct ModelsCommand: ParsableCommand {
                 return
             }
             for entry in entries {
+                if let endpoint = entry.endpoint {
+                    print("\(entry.name.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.repository)")
+                    print("      remote: \(endpoint)")
+                    continue
+                }
                 let state = entry.present ? "present, \(Self.size(entry.bytes))" : "missing (scrawl models pull \(entry.name))"
                 print("\(entry.name.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.repository)")
                 print("      \(entry.path): \(state)" + (entry.revision.map { ", revision \($0.prefix(12))" } ?? ""))
@@ -80,9 +85,15 @@ struct ModelsCommand: ParsableCommand {
         func run() throws {
             let folders: [String]
             do {
-                let paths = try options.loadConfig().models
-                let names = models.isEmpty ? ModelKind.allCases.map(\.rawValue) : models
-                folders = names.map { ModelKind(rawValue: $0).map(paths.path(for:)) ?? absoluteScanPath($0) }
+                let registry = try options.loadConfig().models
+                let names = models.isEmpty ? registry.all.filter { $0.checkpointPath != nil }.map(\.name.rawValue) : models
+                folders = try names.map { name in
+                    guard let spec = registry.spec(named: name) else { return absoluteScanPath(name) }
+                    guard let path = spec.checkpointPath else {
+                        throw ValidationError("\(name) is a remote model (\(spec.remote?.displayURL ?? "")): there is no checkpoint here to verify")
+                    }
+                    return path
+                }
             } catch {
                 printToStandardError("scrawl models verify: \(error)")
                 throw ExitCode.failure
@@ -153,7 +164,7 @@ struct ModelsCommand: ParsableCommand {
                 let config = try options.loadConfig()
                 let repo = try ModelRepository(model)
                 let destination = dest.map(absoluteScanPath)
-                    ?? repo.alias.flatMap(ModelKind.init(rawValue:)).map(config.models.path(for:))
+                    ?? repo.alias.flatMap { config.models.spec(named: $0)?.checkpointPath }
                     ?? config.stateDir + "/models/" + repo.folderName
                 var puller = ModelPuller()
                 puller.useCache = !noCache

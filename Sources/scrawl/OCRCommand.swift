@@ -22,10 +22,11 @@ struct OCRCommand: ParsableCommand {
               scrawl ocr note.jpg
               scrawl ocr --model /srv/models/qwen2-vl-ocr-2b --json --max-tokens 512 scans/*.png
               scrawl ocr --temperature 0.7 --top-p 0.9 --seed 42 note.jpg
+              scrawl ocr --config /etc/scrawl/scrawl.toml --model gpu --greedy note.jpg   (a remote [models.gpu])
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Checkpoint directory, or qwen / aya for the configured model.", valueName: "dir|qwen|aya"))
+    @Option(name: .long, help: ArgumentHelp("Checkpoint directory, or the name of a configured model (qwen, aya, a [models.NAME], local or remote).", valueName: "dir|name"))
     var model = "qwen"
 
     @Option(name: .long, help: "The instruction given with the image.")
@@ -88,7 +89,7 @@ struct OCRCommand: ParsableCommand {
     func run() throws {
         let engine: any OCREngine
         do {
-            engine = try EngineOpener.open(checkpoint: options.checkpoint(for: model), weights: options.weightLoading())
+            engine = try options.engine(for: model)
         } catch {
             writeStandardError("scrawl ocr: \(error)\n")
             throw ExitCode(2)

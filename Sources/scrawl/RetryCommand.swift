@@ -37,7 +37,7 @@ struct RetryCommand: ParsableCommand {
         do {
             let catalog = try options.openCatalog(readOnly: false)
             let config = try options.loadConfig()
-            let tags = FolderTagResolver(logger: Logger(label: "scrawl"))
+            let tags = FolderTagResolver(logger: Logger(label: "scrawl"), models: config.models.names)
             let settings = { (path: String) -> ReadSettings? in
                 config.readSettings(forScan: path, tags: tags).map {
                     ReadSettings(model: $0.model.rawValue, prompt: $0.prompt, maxTokens: $0.maxTokens, maxPages: $0.maxPages,

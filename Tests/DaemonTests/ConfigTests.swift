@@ -60,7 +60,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testSetStateDirMovesDefaultModelPathsOnly() {
-        var config = ScrawlConfig(models: ModelPaths(qwen: "/var/lib/scrawl/models/qwen2-vl-ocr-2b", aya: "/opt/aya"))
+        var config = ScrawlConfig(models: ModelRegistry(qwen: "/var/lib/scrawl/models/qwen2-vl-ocr-2b", aya: "/opt/aya"))
         config.setStateDir("/home/u/.local/state/scrawl")
         XCTAssertEqual(config.models.qwen, "/home/u/.local/state/scrawl/models/qwen2-vl-ocr-2b")
         XCTAssertEqual(config.models.aya, "/opt/aya")
@@ -117,6 +117,73 @@ final class ConfigTests: XCTestCase {
         let config = try ScrawlConfig.load(path: file, explicit: true)
         XCTAssertEqual(config.inboxes.map(\.prompt), ["Read it"])
         XCTAssertEqual(config.sourcePath, file)
+    }
+
+    // MARK: the model registry ([models.NAME])
+
+    func testModelTablesDefineLocalAndRemoteModelsUsableByInboxesAndTags() throws {
+        let text = """
+        [models]
+        qwen = "/opt/qwen"
+        other = "/opt/other"
+        [models.gpu]
+        url = "http://gpu-box:8000/v1"
+        model = "prithivMLmods/Qwen2-VL-OCR-2B-Instruct"
+        api_key_credential = "gpu-box.key"
+        max_in_flight = 8
+        timeout_s = 120
+        [models.local2]
+        path = "/opt/local2"
+        [[inbox]]
+        path = "/srv/scans"
+        model = "gpu"
+        """
+        let config = try ScrawlConfig.parse(text, file: "/etc/scrawl/scrawl.toml")
+        XCTAssertEqual(config.models.names.map(\.rawValue), ["qwen", "aya", "gpu", "local2", "other"])
+        XCTAssertEqual(config.models.qwen, "/opt/qwen", "the first form still works")
+        XCTAssertEqual(config.models.aya, "/var/lib/scrawl/models/aya-vision-8b")
+        XCTAssertEqual(config.models.spec(named: "other")?.checkpointPath, "/opt/other")
+        XCTAssertEqual(config.models.spec(named: "local2")?.checkpointPath, "/opt/local2")
+        let gpu = try XCTUnwrap(config.models.spec(named: "gpu")?.remote)
+        XCTAssertEqual(gpu.url.absoluteString, "http://gpu-box:8000/v1")
+        XCTAssertEqual(gpu.model, "prithivMLmods/Qwen2-VL-OCR-2B-Instruct")
+        XCTAssertEqual(gpu.apiKey, .credential(name: "gpu-box.key"))
+        XCTAssertEqual([gpu.maxInFlight, gpu.timeoutS], [8, 120])
+        XCTAssertEqual(config.inboxes.first?.model.rawValue, "gpu")
+        // Defaults of a remote table.
+        let plain = try ScrawlConfig.parse("[models.a]\nurl = \"https://h/v1\"\nmodel = \"m\"\napi_key_file = \"/k\"\n", file: "c")
+        let a = try XCTUnwrap(plain.models.spec(named: "a")?.remote)
+        XCTAssertEqual([a.maxInFlight, a.timeoutS], [4, 600])
+        XCTAssertEqual(a.apiKey, .file(path: "/k"))
+        // A folder tag may name any configured model, and no other.
+        XCTAssertEqual(try FolderSettings.parseTag("model = \"gpu\"\n", file: "t", models: config.models.names).model?.rawValue, "gpu")
+        XCTAssertThrowsError(try FolderSettings.parseTag("model = \"gpu\"\n", file: "t"))
+        // The state directory moves the default checkpoints, not the configured ones.
+        var moved = config
+        moved.setStateDir("/srv/state")
+        XCTAssertEqual(moved.models.aya, "/srv/state/models/aya-vision-8b")
+        XCTAssertEqual(moved.models.qwen, "/opt/qwen")
+        XCTAssertEqual(moved.models.spec(named: "gpu"), config.models.spec(named: "gpu"))
+    }
+
+    func testModelTableErrorsNameTheKey() {
+        assertError("[models]\n\"bad name\" = \"/x\"\n", line: 2, key: "models.bad name", contains: "not a model name")
+        assertError("[models.gpu]\nurl = \"http://h/v1\"\n", line: 2, key: "models.gpu.url", contains: "needs model =")
+        assertError("[models.gpu]\nurl = \"ftp://h/v1\"\nmodel = \"m\"\n", line: 2, key: "models.gpu.url", contains: "http or https")
+        assertError("[models.gpu]\nurl = \"http://u:secret@h/v1\"\nmodel = \"m\"\n", line: 2, key: "models.gpu.url",
+                    contains: "api_key_file")
+        assertError("[models.gpu]\nmodel = \"m\"\n", line: 1, key: "models.gpu.path", contains: "needs path =")
+        assertError("[models.gpu]\npath = \"/p\"\nurl = \"http://h/v1\"\n", line: 3, key: "models.gpu.url", contains: "not both")
+        assertError("[models.gpu]\npath = \"/p\"\nmax_in_flight = 2\n", line: 3, key: "models.gpu.max_in_flight",
+                    contains: "only a remote model")
+        assertError("[models.gpu]\nurl = \"http://h/v1\"\nmodel = \"m\"\nmax_in_flight = 0\n", line: 4,
+                    key: "models.gpu.max_in_flight", contains: "out of range")
+        assertError("[models.gpu]\nurl = \"http://h/v1\"\nmodel = \"m\"\napi_key = \"sk-1\"\n", line: 4,
+                    key: "models.gpu.api_key", contains: "api_key_file")
+        assertError("[models.gpu]\nurl = \"http://h/v1\"\nmodel = \"m\"\napi_key_file = \"/k\"\napi_key_credential = \"k\"\n",
+                    line: 5, key: "models.gpu.api_key_credential", contains: "not both")
+        assertError("[models.gpu]\nurl = \"http://h/v1\"\nmodel = \"m\"\n[[inbox]]\npath = \"/a\"\nmodel = \"gpx\"\n", line: 6,
+                    key: "inbox[1].model", contains: "qwen, aya, gpu")
     }
 
     private func assertError(_ text: String, line: Int, key: String, contains fragment: String,

@@ -23,7 +23,7 @@ func write(_ text: String, to path: String) throws {
 }
 
 /// The test double behind OCREngine for the queue/worker unit tests (the end-to-end tests use the real engine).
-final class RecordingEngine: OCREngine, @unchecked Sendable {
+final class RecordingEngine: CheckpointEngine, @unchecked Sendable {
     let modelName: String
     let checkpointPath: String
     let configHash = String(repeating: "ab", count: 32)
@@ -65,11 +65,12 @@ final class RecordingEngine: OCREngine, @unchecked Sendable {
 /// machine where only qwen was pulled.
 final class RecordingLoader: EngineLoading, @unchecked Sendable {
     let engine = RecordingEngine()
-    private(set) var loads: [(ModelKind, String)] = []
+    private(set) var loads: [(ModelName, String)] = []
 
-    func load(_ kind: ModelKind, checkpoint: String, maxTokens: Int) throws -> OCREngine {
-        loads.append((kind, checkpoint))
-        guard kind == .qwen else { throw EngineLoadError.modelMissing(kind: kind, path: checkpoint) }
+    func load(_ spec: ModelSpec, maxTokens: Int) throws -> OCREngine {
+        let checkpoint = spec.checkpointPath ?? ""
+        loads.append((spec.name, checkpoint))
+        guard spec.name == .qwen else { throw EngineLoadError.modelMissing(name: spec.name, path: checkpoint) }
         return engine
     }
 }

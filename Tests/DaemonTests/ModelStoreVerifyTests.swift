@@ -112,7 +112,7 @@ final class ModelStoreListingTests: XCTestCase {
                      "model.safetensors.index.json"] {
             try ModelStoreCheckpointForTests.files()[name]!.write(to: URL(fileURLWithPath: snapshot + "/" + name))
         }
-        let entries = ModelListing.entries(for: ModelPaths(qwen: qwen, aya: root + "/models/aya"), cache: cache)
+        let entries = ModelListing.entries(for: ModelRegistry(qwen: qwen, aya: root + "/models/aya"), cache: cache)
         XCTAssertEqual(entries.map(\.name), ["qwen", "aya"])
         XCTAssertTrue(entries[0].present)
         XCTAssertEqual(entries[0].bytes, total)

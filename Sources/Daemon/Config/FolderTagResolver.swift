@@ -18,9 +18,12 @@ public final class FolderTagResolver {
 
     private var cache: [String: Cached] = [:]
     private let logger: Logger
+    /// The model names a tag may use (the configuration's registry).
+    private let models: [ModelName]
 
-    public init(logger: Logger) {
+    public init(logger: Logger, models: [ModelName] = ModelName.builtIn) {
         self.logger = logger
+        self.models = models
     }
 
     /// The settings for a scan at `file` inside `inbox`.
@@ -49,7 +52,7 @@ public final class FolderTagResolver {
         var settings: FolderSettings?
         do {
             let text = try BoundedFileReader.read(path, limit: Self.maxTagBytes)
-            settings = try FolderSettings.parseTag(text, file: path)
+            settings = try FolderSettings.parseTag(text, file: path, models: models)
             logger.info("folder tag loaded", metadata: ["path": "\(path)"])
         } catch let error as ConfigError {
             logger.error("folder tag ignored, the folder keeps its parent's settings: \(error)", metadata: ["path": "\(path)"])

@@ -3,7 +3,7 @@ public struct InboxConfig: Sendable, Equatable {
     /// The watched folder (absolute).
     public var path: String
     /// The model for scans in this inbox; `.scrawl.toml` tags can change it per folder.
-    public var model: ModelKind
+    public var model: ModelName
     /// The instruction given to the model with each image.
     public var prompt: String
     /// Cap on generated tokens per scan.
@@ -20,7 +20,7 @@ public struct InboxConfig: Sendable, Equatable {
     public var maxPages: Int = InboxConfig.defaultMaxPages
     public var pdfText: String = "ignore"
 
-    public init(path: String, model: ModelKind = .qwen, prompt: String = InboxConfig.defaultPrompt,
+    public init(path: String, model: ModelName = .qwen, prompt: String = InboxConfig.defaultPrompt,
                 maxTokens: Int = InboxConfig.defaultMaxTokens, recursive: Bool = true, sidecarDir: String? = nil,
                 settleMs: Int = InboxConfig.defaultSettleMs, maxPixels: Int = InboxConfig.defaultMaxPixels) {
         self.path = path

@@ -14,9 +14,12 @@ import Foundation
 /// [models]
 /// qwen = "/var/lib/scrawl/models/qwen2-vl-ocr-2b"   # default: <state_dir>/models/…
 /// aya = "/var/lib/scrawl/models/aya-vision-8b"
+/// [models.gpu]                           # any name: a checkpoint (path) or an endpoint (url); see ModelsSection
+/// url = "http://gpu-box:8000/v1"
+/// model = "prithivMLmods/Qwen2-VL-OCR-2B-Instruct"
 /// [[inbox]]
 /// path = "/srv/scans"                    # required in each [[inbox]]
-/// model = "qwen"                         # qwen | aya
+/// model = "qwen"                         # qwen | aya | a [models.NAME]
 /// prompt = "OCR the Image"
 /// max_tokens = 1024
 /// recursive = true
@@ -32,13 +35,13 @@ public struct ScrawlConfig: Sendable, Equatable {
 
     public var stateDir: String
     public var catalogPath: String { stateDir + "/catalog.sqlite" }
-    public var models: ModelPaths
+    public var models: ModelRegistry
     public var inboxes: [InboxConfig]
     public var daemon: DaemonSettings
     /// The file this came from (nil when built from defaults).
     public var sourcePath: String?
 
-    public init(stateDir: String = ScrawlConfig.defaultStateDir, models: ModelPaths? = nil,
+    public init(stateDir: String = ScrawlConfig.defaultStateDir, models: ModelRegistry? = nil,
                 inboxes: [InboxConfig] = [], daemon: DaemonSettings = DaemonSettings(), sourcePath: String? = nil) {
         self.stateDir = stateDir
         self.models = models ?? .defaults(stateDir: stateDir)
@@ -49,10 +52,7 @@ public struct ScrawlConfig: Sendable, Equatable {
 
     /// Moves the state directory; model paths still at their defaults follow it.
     public mutating func setStateDir(_ dir: String) {
-        let oldDefaults = ModelPaths.defaults(stateDir: stateDir)
-        let newDefaults = ModelPaths.defaults(stateDir: dir)
-        if models.qwen == oldDefaults.qwen { models.qwen = newDefaults.qwen }
-        if models.aya == oldDefaults.aya { models.aya = newDefaults.aya }
+        models.moveDefaults(fromStateDir: stateDir, to: dir)
         stateDir = dir
     }
 
@@ -97,12 +97,9 @@ public struct ScrawlConfig: Sendable, Equatable {
         var config = ScrawlConfig(sourcePath: file)
         if let stateDir = try root.absolutePath("state_dir") { config.setStateDir(stateDir) }
         if let daemon = try root.section("daemon") { config.daemon = try parseDaemon(daemon) }
-        if let models = try root.section("models") {
-            try models.rejectUnknownKeys(ModelKind.allCases.map(\.rawValue))
-            if let qwen = try models.absolutePath("qwen") { config.models.qwen = qwen }
-            if let aya = try models.absolutePath("aya") { config.models.aya = aya }
-        }
-        config.inboxes = try root.sections("inbox").map(parseInbox)
+        if let models = try root.section("models") { try ModelsSection.parse(models, into: &config.models) }
+        let modelNames = config.models.names
+        config.inboxes = try root.sections("inbox").map { try parseInbox($0, models: modelNames) }
         var seen: Set<String> = []
         for (index, inbox) in config.inboxes.enumerated() where !seen.insert(inbox.path).inserted {
             throw ConfigError.invalidValue(file: file, line: root.locator.line(of: "path", in: .init(name: "inbox", index: index)),
@@ -124,14 +121,14 @@ public struct ScrawlConfig: Sendable, Equatable {
         return settings
     }
 
-    private static func parseInbox(_ section: TOMLSection) throws -> InboxConfig {
+    private static func parseInbox(_ section: TOMLSection, models: [ModelName]) throws -> InboxConfig {
         try section.rejectUnknownKeys(FolderSettings.keys + ["path", "recursive", "sidecar_dir", "settle_ms", "max_pixels"])
         guard let path = try section.absolutePath("path") else {
             throw ConfigError.invalidValue(file: section.file, line: section.line(of: nil), key: section.keyName("path"),
                                            reason: "every [[inbox]] needs path = \"/folder/to/watch\"")
         }
         var inbox = InboxConfig(path: normalisedDirectory(path))
-        let overrides = try FolderSettings.parse(section)
+        let overrides = try FolderSettings.parse(section, models: models)
         overrides.apply(to: &inbox)
         if let recursive = try section.bool("recursive") { inbox.recursive = recursive }
         if let dir = try section.absolutePath("sidecar_dir") { inbox.sidecarDir = normalisedDirectory(dir) }

@@ -86,6 +86,14 @@ struct TOMLSection {
         return TOMLSection(table: sub, file: file, locator: locator, place: .init(name: key, index: nil))
     }
 
+    /// A sub-table when `key` holds one, nil when `key` is absent or holds something else
+    /// (`[models]` takes both `name = "/path"` and `[models.name]`).
+    func optionalSection(_ key: String) throws -> TOMLSection? {
+        guard let sub = table[key]?.table else { return nil }
+        let name = place.name.isEmpty ? key : place.name + "." + key
+        return TOMLSection(table: sub, file: file, locator: locator, place: .init(name: name, index: nil))
+    }
+
     /// An array of tables (`[[inbox]]`); empty when absent.
     func sections(_ key: String) throws -> [TOMLSection] {
         guard let value = table[key] else { return [] }

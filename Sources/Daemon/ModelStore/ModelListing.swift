@@ -10,15 +10,22 @@ public struct ModelListing: Sendable, Equatable, Codable {
     public var revision: String?
     /// A complete copy in the Hugging Face cache, reported when the configured folder has none.
     public var cachedCopy: String?
+    /// A remote model's endpoint (URL without credentials); `repository` is then the server's model name.
+    public var endpoint: String?
 
-    public static func entries(for models: ModelPaths, cache: HubCacheLookup = HubCacheLookup()) -> [ModelListing] {
-        ModelKind.allCases.map { kind in
-            let path = models.path(for: kind)
+    public static func entries(for models: ModelRegistry, cache: HubCacheLookup = HubCacheLookup()) -> [ModelListing] {
+        models.all.map { spec in
+            if let remote = spec.remote {
+                return ModelListing(name: spec.name.rawValue, repository: remote.model, path: "", present: true, bytes: 0,
+                                    revision: nil, cachedCopy: nil, endpoint: remote.displayURL)
+            }
+            let path = spec.checkpointPath ?? ""
             let manifest = ModelManifest.load(from: path)
-            let repository = ModelRepository.aliases[kind.rawValue] ?? ""
-            let present = ModelPaths.hasCheckpoint(at: path)
-            let cached = present ? nil : (try? ModelRepository(repository)).flatMap { cache.snapshot(of: $0, revision: "main") }
-            return ModelListing(name: kind.rawValue, repository: repository, path: path, present: present,
+            let repository = ModelRepository.aliases[spec.name.rawValue] ?? ""
+            let present = ModelRegistry.hasCheckpoint(at: path)
+            let cached = present || repository.isEmpty ? nil
+                : (try? ModelRepository(repository)).flatMap { cache.snapshot(of: $0, revision: "main") }
+            return ModelListing(name: spec.name.rawValue, repository: repository, path: path, present: present,
                                 bytes: folderSize(path), revision: manifest.map { $0.commit ?? $0.revision },
                                 cachedCopy: cached)
         }

@@ -50,7 +50,7 @@ public struct ModelVerifier {
 
     /// Loads the folder as the daemon would and builds a default scan's prompt.
     private func inspect(_ folder: String, request: OCRRequest, _ report: inout Report) {
-        let engine: any OCREngine
+        let engine: any CheckpointEngine
         do {
             engine = try EngineOpener.open(checkpoint: URL(fileURLWithPath: folder), prefetch: false)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RemoteEngine
 
 /// A problem of the machine, not of the scan: no model checkpoint yet, a full, over-quota, read-only
 /// or failing disk under the sidecars. The job goes back to the queue and the worker pauses with
@@ -25,16 +26,20 @@ public struct EnvironmentProblem: Error, Equatable, CustomStringConvertible {
     /// A sidecar folder with less free space than this is treated as full before the model runs.
     public static let minFreeBytes: UInt64 = 16 << 20
 
-    /// The environment problem `error` is, or nil when it is about the scan.
-    static func from(_ error: Error) -> EnvironmentProblem? {
+    /// The environment problem `error` is, or nil when it is about the scan. `model` names the
+    /// model a remote engine's error is about (the endpoint down or refusing the key: only its scans wait).
+    static func from(_ error: Error, model: String? = nil) -> EnvironmentProblem? {
         switch error {
         case let problem as EnvironmentProblem: return problem
         case let load as EngineLoadError:
             switch load {
-            case .modelMissing(let kind, _), .insufficientMemory(let kind, _, _, _), .checkpointUnusable(let kind, _, _):
-                return EnvironmentProblem(message: "\(load)", model: kind.rawValue)
+            case .modelMissing(let name, _), .insufficientMemory(let name, _, _, _), .checkpointUnusable(let name, _, _):
+                return EnvironmentProblem(message: "\(load)", model: name.rawValue)
             case .unknownModel: return nil
             }
+        case let remote as RemoteEngineError where remote.keepsScanQueued:
+            let prefix = remote.endpointDown ? "endpoint down: " : ""
+            return EnvironmentProblem(message: prefix + "\(remote)", model: model)
         case let sidecar as SidecarError where pausingErrnos.contains(sidecar.errno):
             return EnvironmentProblem(message: "cannot write sidecars: \(sidecar)")
         default: return nil

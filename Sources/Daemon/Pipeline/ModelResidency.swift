@@ -4,13 +4,16 @@ import Logging
 
 /// The one resident model: loaded on first use, kept while work keeps coming, swapped when a job
 /// asks for another model, dropped after `idle_unload_s` without work. Touched only on the job
-/// runner's thread.
-final class ModelResidency {
+/// runner's thread — except remote models: one engine each (an endpoint and a key, nothing to
+/// unload), made at the first scan and shared by the threads reading that model's scans.
+final class ModelResidency: @unchecked Sendable {
     private let config: ScrawlConfig
     private let loader: EngineLoading
     private let logger: Logger
-    private var loaded: (kind: ModelKind, engine: OCREngine)?
+    private var loaded: (name: ModelName, engine: OCREngine)?
     private var lastWorkEnded = Date()
+    private let remoteLock = NSLock()
+    private var remoteEngines: [ModelName: OCREngine] = [:]
 
     init(config: ScrawlConfig, loader: EngineLoading, logger: Logger) {
         self.config = config
@@ -18,26 +21,41 @@ final class ModelResidency {
         self.logger = logger
     }
 
-    /// The engine for `modelName`, loading it (and unloading another) when needed; a load is checked
-    /// to fit in memory with a KV cache for `maxTokens`. `freshlyLoaded` says whether this call loaded it.
+    /// The engine for `modelName`, loading it (and unloading another) when needed; a checkpoint load is
+    /// checked to fit in memory with a KV cache for `maxTokens`. `freshlyLoaded` says whether this call loaded it.
     func engine(for modelName: String, maxTokens: Int) throws -> (engine: OCREngine, freshlyLoaded: Bool) {
-        guard let kind = ModelKind(rawValue: modelName) else { throw EngineLoadError.unknownModel(name: modelName) }
-        if let loaded, loaded.kind == kind { return (loaded.engine, false) }
+        guard let spec = config.models.spec(named: modelName) else {
+            throw EngineLoadError.unknownModel(name: modelName, known: config.models.names)
+        }
+        if spec.remote != nil {
+            remoteLock.lock()
+            defer { remoteLock.unlock() }
+            if let engine = remoteEngines[spec.name] { return (engine, false) }
+            let engine = try loader.load(spec, maxTokens: maxTokens)
+            remoteEngines[spec.name] = engine
+            return (engine, true)
+        }
+        if let loaded, loaded.name == spec.name { return (loaded.engine, false) }
         if let previous = loaded {
-            logger.info("unloading model to load another", metadata: ["model": "\(previous.kind.rawValue)", "next": "\(kind.rawValue)"])
+            logger.info("unloading model to load another", metadata: ["model": "\(previous.name)", "next": "\(spec.name)"])
             loaded = nil
         }
         let started = Date()
-        let path = config.models.path(for: kind)
-        let engine = try loader.load(kind, checkpoint: path, maxTokens: maxTokens)
-        loaded = (kind, engine)
-        logger.info("model loaded", metadata: ["model": "\(kind.rawValue)", "checkpoint": "\(path)",
+        let engine = try loader.load(spec, maxTokens: maxTokens)
+        loaded = (spec.name, engine)
+        logger.info("model loaded", metadata: ["model": "\(spec.name)", "checkpoint": "\(spec.checkpointPath ?? "")",
                                                "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])
         return (engine, true)
     }
 
-    /// Whether `modelName` is the resident model.
-    func isLoaded(_ modelName: String) -> Bool { loaded?.kind.rawValue == modelName }
+    /// Whether `modelName` is the resident model (for a remote model: whether its engine is made).
+    func isLoaded(_ modelName: String) -> Bool {
+        if loaded?.name.rawValue == modelName { return true }
+        guard let name = ModelName(rawValue: modelName) else { return false }
+        remoteLock.lock()
+        defer { remoteLock.unlock() }
+        return remoteEngines[name] != nil
+    }
 
     /// A job ended (whatever its outcome): the idle clock restarts.
     func workEnded() { lastWorkEnded = Date() }
@@ -46,7 +64,7 @@ final class ModelResidency {
     func unloadIfIdle() {
         guard let current = loaded, Date().timeIntervalSince(lastWorkEnded) >= Double(config.daemon.idleUnloadS) else { return }
         loaded = nil
-        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.kind.rawValue)"])
+        logger.info("model unloaded after \(config.daemon.idleUnloadS) s without work", metadata: ["model": "\(current.name)"])
     }
 
     func unload() { loaded = nil }

@@ -37,8 +37,8 @@ struct OutcomeRecorder {
     func recordFailure(_ job: Job, error message: String, sidecars: SidecarPaths?, scanMode: mode_t,
                        source: SidecarDocument.Source? = nil, model: SidecarDocument.Model? = nil) {
         logger.error("failed: \(message)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model, checkpoint: model?.checkpoint ?? "",
-                                configHash: model?.configSHA256 ?? "", prompt: job.prompt, tokens: 0, finishReason: nil,
+        var result = ReadResult(text: nil, error: message, model: model?.name ?? job.model,
+                                checkpoint: model?.checkpoint ?? model?.endpoint ?? "", configHash: model?.configSHA256 ?? "", prompt: job.prompt, tokens: 0, finishReason: nil,
                                 width: source?.width ?? 0, height: source?.height ?? 0)
         if let sidecars, let source {
             let document = SidecarDocument(source: source, model: model, prompt: job.prompt, text: nil, tokens: nil,

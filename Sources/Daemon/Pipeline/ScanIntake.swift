@@ -156,7 +156,7 @@ public final class ScanIntake {
     private func writeReusedSidecars(_ candidate: ScanCandidate, result: ReadResult, inbox: InboxConfig, scanMode: mode_t) {
         let source = SidecarDocument.Source(path: candidate.path, sha256: candidate.sha256, bytes: candidate.bytes,
                                             format: candidate.format, width: result.width, height: result.height)
-        let model = SidecarDocument.Model(name: result.model, checkpoint: result.checkpoint, configSHA256: result.configHash)
+        let model = SidecarDocument.Model(name: result.model, recordedCheckpoint: result.checkpoint, configHash: result.configHash)
         let document = SidecarDocument(source: source, model: model, prompt: result.prompt, text: result.text,
                                        tokens: result.tokens, finishReason: result.finishReason, timingsMs: result.timingsMs,
                                        error: result.error, reused: true, scrawlVersion: ScrawlVersion.current,

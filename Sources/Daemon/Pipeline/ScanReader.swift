@@ -45,12 +45,12 @@ struct ScanReader {
         do {
             engine = try residency.engine(for: job.model, maxTokens: job.maxTokens).engine
         } catch {
-            if let problem = EnvironmentProblem.from(error) { throw problem }
+            if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
             throw ScanReadFailure(message: "\(error)", source: source, model: nil)
         }
         // Loading the model (first scan, or after an idle unload) is reported apart from the read.
         let loadMs = Date().timeIntervalSince(loadStarted) * 1000
-        let model = SidecarDocument.Model(name: engine.modelName, checkpoint: engine.checkpointPath, configSHA256: engine.configHash)
+        let model = SidecarDocument.Model(name: engine.modelName, identity: engine.identity)
 
         // Pages an earlier, interrupted attempt of this job finished are not read again.
         var pages = ((try? catalog.finishedPages(jobID: job.id)) ?? []).filter { $0.number <= toRead }
@@ -89,8 +89,8 @@ struct ScanReader {
                                       finishReason: finish, timingsMs: timings, error: nil, pages: pages,
                                       pageCount: pageCount, maxPages: pageCount > toRead ? job.maxPages : nil, reused: nil,
                                       scrawlVersion: ScrawlVersion.current, createdAt: SidecarSet.timestamp())
-        let result = ReadResult(text: text, error: nil, model: engine.modelName, checkpoint: engine.checkpointPath,
-                                configHash: engine.configHash, prompt: job.prompt, tokens: tokens, finishReason: finish,
+        let result = ReadResult(text: text, error: nil, model: model.name, checkpoint: model.checkpoint ?? model.endpoint ?? "",
+                                configHash: model.configSHA256 ?? "", prompt: job.prompt, tokens: tokens, finishReason: finish,
                                 width: source.width ?? 0, height: source.height ?? 0, timingsMs: timings, pages: pages)
         return (sidecar, result)
     }
@@ -134,6 +134,8 @@ struct ScanReader {
             if reason == ReadBudget.shutdownReason { throw ScanReadInterrupted(page: number, pageCount: pageCount) }
             throw ScanReadFailure(message: "the model could not read \(where_): \(budget.explain(reason))", source: source, model: model)
         } catch {
+            // The server or the way to it failed, not the scan: it stays queued (at this page).
+            if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
             throw ScanReadFailure(message: "the model could not read \(where_): \(error)", source: source, model: model)
         }
         let timings: [String: Double] = [
@@ -142,7 +144,7 @@ struct ScanReader {
             "total": Date().timeIntervalSince(started) * 1000,
         ]
         return PageResult(number: number, width: image.width, height: image.height, text: output.text,
-                          tokens: output.tokens.count, finishReason: output.finishReason.rawValue, timingsMs: timings)
+                          tokens: output.tokenCount, finishReason: output.finishReason.rawValue, timingsMs: timings)
     }
 }
 

@@ -7,8 +7,10 @@ import Logging
 /// The job runner: takes queued jobs oldest first, checks each (the scan's bytes still those queued,
 /// room for its sidecars), has the `ScanReader` read it with the model its folder asks for (kept
 /// resident by `ModelResidency`) and the `OutcomeRecorder` write and record what came of it. It
-/// owns the loop, the pauses for environment problems and the waits for missing models. Every
-/// per-scan error is caught, logged with the path and recorded: a scan never stops the worker.
+/// owns the loop, the pauses for environment problems and the waits for missing models (or
+/// endpoints that are down). Every per-scan error is caught, logged with the path and recorded: a
+/// scan never stops the worker. Scans of a remote model are read on threads of their own, up to its
+/// `max_in_flight` at once, while the loop goes on claiming (and reads local scans itself).
 public final class Worker: @unchecked Sendable {
     public enum State: Equatable, Sendable {
         case idle
@@ -55,6 +57,22 @@ public final class Worker: @unchecked Sendable {
         self.logger = logger
         self.onStateChange = onStateChange
         residency = ModelResidency(config: config, loader: loader, logger: logger)
+        _ = recorder  // made now, not lazily on whichever reading thread comes first
+    }
+
+    /// Guards what remote reads on their own threads share with the loop's thread: the reads in
+    /// flight, the model waits and the pause.
+    private let shared = NSRecursiveLock()
+    /// Remote reads in flight, per model name.
+    private var inFlight: [String: Int] = [:]
+    /// A remote read met a problem of the machine (a full disk): the loop pauses at its next turn.
+    private var pauseRequested = false
+    private let remoteReadsDone = NSCondition()
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        shared.lock()
+        defer { shared.unlock() }
+        return try body()
     }
 
     public var state: State { stateBox.get() }
@@ -87,9 +105,10 @@ public final class Worker: @unchecked Sendable {
         reporter.name = "scrawl-stall-reporter"
         reporter.start()
         while !shouldStop {
+            if locked({ defer { pauseRequested = false }; return pauseRequested }) { pauseUnlessStopped() }
             let job: Job?
             do {
-                job = try catalog.claimNextJob(skippingModels: waitingModels())
+                job = try catalog.claimNextJob(skippingModels: waitingModels().union(fullRemoteModels()))
             } catch {
                 logger.error("cannot take the next job from the catalog: \(error)")
                 waitForWork(upTo: 2)
@@ -97,8 +116,12 @@ public final class Worker: @unchecked Sendable {
             }
             guard let job else {
                 residency.unloadIfIdle()
-                let nextModelTry = modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() ?? 5
+                let nextModelTry = locked { modelWaits.values.map { $0.until.timeIntervalSinceNow }.min() } ?? 5
                 waitForWork(upTo: min(5, max(0.1, nextModelTry)))
+                continue
+            }
+            if config.models.spec(named: job.model)?.remote != nil {
+                startRemoteRead(job)
                 continue
             }
             if process(job) == .paused {
@@ -109,6 +132,7 @@ public final class Worker: @unchecked Sendable {
                 setState(.idle)
             }
         }
+        waitForRemoteReads()
         residency.unload()
         setState(.stopped)
     }
@@ -158,6 +182,39 @@ public final class Worker: @unchecked Sendable {
 
     static let stallSource = "worker stall"
 
+    /// Remote models with `max_in_flight` reads running: their next scans wait for a free slot.
+    private func fullRemoteModels() -> Set<String> {
+        locked {
+            Set(inFlight.filter { name, count in count >= (config.models.spec(named: name)?.remote?.maxInFlight ?? 1) }.keys)
+        }
+    }
+
+    /// Reads a remote model's scan on a thread of its own; the loop is woken when it ends.
+    private func startRemoteRead(_ job: Job) {
+        locked { inFlight[job.model, default: 0] += 1 }
+        let thread = Thread { [self] in
+            let outcome = process(job)
+            locked {
+                inFlight[job.model, default: 1] -= 1
+                if inFlight[job.model] == 0 { inFlight[job.model] = nil }
+                if outcome == .paused { pauseRequested = true } else { resumeIfPaused() }
+            }
+            remoteReadsDone.lock()
+            remoteReadsDone.broadcast()
+            remoteReadsDone.unlock()
+            wake()
+        }
+        thread.name = "scrawl-remote-\(job.id)"
+        thread.start()
+    }
+
+    /// At stop: the remote reads in flight finish (the daemon's stop_grace_s bounds the wait).
+    private func waitForRemoteReads() {
+        remoteReadsDone.lock()
+        while locked({ !inFlight.isEmpty }) { _ = remoteReadsDone.wait(until: Date().addingTimeInterval(0.5)) }
+        remoteReadsDone.unlock()
+    }
+
     /// Runs every queued job, then returns (tests and one-shot use); stops at a pause.
     public func drain() {
         while let job = try? catalog.claimNextJob(skippingModels: waitingModels()) {
@@ -186,21 +243,33 @@ public final class Worker: @unchecked Sendable {
     private var modelWaits: [String: (until: Date, delay: Double)] = [:]
 
     private func waitingModels() -> Set<String> {
-        Set(modelWaits.filter { $0.value.until > Date() }.keys)
+        locked { Set(modelWaits.filter { $0.value.until > Date() }.keys) }
     }
 
     private func pause(_ job: Job, _ problem: EnvironmentProblem) -> Outcome {
+        shared.lock()
+        defer { shared.unlock() }
         do { try catalog.putBack(job) } catch {
             logger.error("cannot put the job back in the queue (the next start will): \(error)", metadata: ["path": "\(job.path)"])
         }
         if let model = problem.model {
-            // Only this model's scans wait; the others are read meanwhile.
+            // Only this model's scans wait; the others are read meanwhile. Reads that were in flight
+            // together fail together: only a try after the wait ended lengthens it.
+            if let wait = modelWaits[model], wait.until > Date() {
+                logger.debug("the scan stays queued: \(problem)", metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+                return .finished
+            }
+            let first = modelWaits[model] == nil
             let delay = modelWaits[model].map { min($0.delay * 2, Self.maxPauseS) } ?? Self.firstPauseS
-            if modelWaits[model] == nil { try? catalog.setProblem(source: problem.source, message: problem.message) }
-            modelWaits[model] = (Date().addingTimeInterval(delay), delay)
-            logger.warning("waiting for the model, the scan stays queued: \(problem); looking again in \(Int(delay)) s",
-                           metadata: ["path": "\(job.path)", "job": "\(job.id)"])
-            setState(.paused(problem: problem.message, retryInS: delay))
+            if first { try? catalog.setProblem(source: problem.source, message: problem.message) }
+            // Jitter (±20 %) keeps many daemons from hammering a server that comes back at the same instant.
+            let wait = delay * Double.random(in: 0.8...1.2)
+            modelWaits[model] = (Date().addingTimeInterval(wait), delay)
+            // One line when the model becomes unavailable, not one per scan or per try.
+            logger.log(level: first ? .warning : .debug,
+                       "waiting for the model, the scan stays queued (and the model's others): \(problem); trying again with backoff (next in \(Int(wait)) s)",
+                       metadata: ["path": "\(job.path)", "job": "\(job.id)", "model": "\(model)"])
+            setState(.paused(problem: problem.message, retryInS: wait))
             return .finished
         }
         logger.warning("paused, the scan waits in the queue: \(problem); trying again in \(Int(pauseDelay)) s",
@@ -220,6 +289,8 @@ public final class Worker: @unchecked Sendable {
     }
 
     private func resumeIfPaused() {
+        shared.lock()
+        defer { shared.unlock() }
         guard let problem = pauseProblem else { return }
         logger.notice("resumed: \(problem) is over")
         try? catalog.clearProblem(source: "worker")
@@ -299,16 +370,22 @@ public final class Worker: @unchecked Sendable {
         return .finished
     }
 
-    /// The model `name` is resident now: if its scans were waiting for the checkpoint, they are read.
-    /// The first load in a process clears a problem left by the last run too (a restart with more memory).
+    /// The model `name` answered: if its scans were waiting (for the checkpoint, for memory, for the
+    /// endpoint), say once that they are read now. The first load in a process clears a problem left
+    /// by the last run too (a restart with more memory).
     private func modelArrived(_ name: String) {
         guard residency.isLoaded(name) else { return }
-        if modelWaits.removeValue(forKey: name) != nil {
-            logger.notice("the \(name) model can be loaded now: its queued scans are read")
-        } else if !modelsLoadedOnce.insert(name).inserted {
+        if locked({ modelWaits.removeValue(forKey: name) }) != nil {
+            if let remote = config.models.spec(named: name)?.remote {
+                logger.notice("the endpoint of model \(name) (\(remote.displayURL)) answers again: its queued scans are read",
+                              metadata: ["model": "\(name)"])
+            } else {
+                logger.notice("the \(name) model can be loaded now: its queued scans are read")
+            }
+            locked { _ = modelsLoadedOnce.insert(name) }
+        } else if !locked({ modelsLoadedOnce.insert(name).inserted }) {
             return
         }
-        modelsLoadedOnce.insert(name)
         try? catalog.clearProblem(source: EnvironmentProblem(message: "", model: name).source)
     }
 

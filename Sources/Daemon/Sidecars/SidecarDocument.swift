@@ -1,4 +1,5 @@
 import Catalog
+import Inference
 
 /// The JSON sidecar (`note.jpg.json`), versioned by `schema`. On failure `error` is set and `text` absent.
 ///
@@ -19,13 +20,43 @@ public struct SidecarDocument: Codable, Equatable, Sendable {
         public var height: Int?
     }
 
+    /// What read the scan: `name` and, for a local model, `checkpoint` + `config_sha256`; for a
+    /// remote one, `endpoint` (the URL without credentials) and `name` = the server's model name.
     public struct Model: Codable, Equatable, Sendable {
         public var name: String
-        public var checkpoint: String
-        public var configSHA256: String
+        public var checkpoint: String?
+        public var configSHA256: String?
+        public var endpoint: String?
+
+        public init(name: String, checkpoint: String, configSHA256: String) {
+            self.name = name
+            self.checkpoint = checkpoint
+            self.configSHA256 = configSHA256
+        }
+
+        /// From a catalog row, where a remote read keeps its endpoint as the checkpoint, with no config hash.
+        public init(name: String, recordedCheckpoint: String, configHash: String) {
+            if configHash.isEmpty && recordedCheckpoint.contains("://") {
+                self.init(name: name, identity: .remote(endpoint: recordedCheckpoint, model: name))
+            } else {
+                self.init(name: name, checkpoint: recordedCheckpoint, configSHA256: configHash)
+            }
+        }
+
+        public init(name: String, identity: EngineIdentity) {
+            self.name = name
+            switch identity {
+            case .checkpoint(let path, let hash):
+                checkpoint = path
+                configSHA256 = hash
+            case .remote(let endpoint, let model):
+                self.name = model
+                self.endpoint = endpoint
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case name, checkpoint
+            case name, checkpoint, endpoint
             case configSHA256 = "config_sha256"
         }
     }

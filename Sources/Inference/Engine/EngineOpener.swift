@@ -6,7 +6,7 @@ import Kernels
 public enum EngineOpener {
     private struct Entry: Sendable {
         let modelType: String
-        let open: @Sendable (URL, Arithmetic, Bool, WeightLoading) throws -> any OCREngine
+        let open: @Sendable (URL, Arithmetic, Bool, WeightLoading) throws -> any CheckpointEngine
     }
 
     private static let entries: [Entry] = [
@@ -36,7 +36,7 @@ public enum EngineOpener {
     }
 
     public static func open(checkpoint: URL, arithmetic: Arithmetic = .native, prefetch: Bool = true,
-                            weights: WeightLoading = .checkpoint) throws -> any OCREngine {
+                            weights: WeightLoading = .checkpoint) throws -> any CheckpointEngine {
         let modelType = try modelType(checkpoint: checkpoint)
         guard let entry = entries.first(where: { $0.modelType == modelType }) else {
             throw CheckpointError.invalidValue(

@@ -2,18 +2,34 @@ import Foundation
 import Imaging
 
 /// What the daemon and the command line ask of a reader: one image in, text out.
-/// Qwen2VL and AyaVision both implement it; nothing above Inference knows which one runs.
+/// The checkpoint engines (Qwen2VL, AyaVision) and the remote engine (an OpenAI-compatible server)
+/// implement it; nothing above Inference knows which one runs.
 public protocol OCREngine: AnyObject {
-    /// A short name for logs and sidecars ("qwen2-vl", "aya-vision").
+    /// A short name for logs and sidecars ("qwen2-vl", "aya-vision", or the server's model name).
     var modelName: String { get }
+    /// What read the scan, for sidecars: a checkpoint (path + config hash) or an endpoint.
+    var identity: EngineIdentity { get }
+
+    /// Reads one decoded RGB image. `onEvent` is called on the calling thread as work
+    /// progresses (vision layers, prefill, each generated token with its text piece). A remote
+    /// engine may not know token ids: then `.token` carries id -1 and the result's `tokens` is empty.
+    func read(_ image: RGBImage, request: OCRRequest, onEvent: (OCREvent) -> Void) throws -> OCRResult
+}
+
+/// Which engine read a scan.
+public enum EngineIdentity: Sendable, Equatable {
+    /// Weights from a checkpoint folder; `configSHA256` is the SHA-256 (hex) of its config.json.
+    case checkpoint(path: String, configSHA256: String)
+    /// An OpenAI-compatible endpoint (`endpoint` without credentials) and the server's model name.
+    case remote(endpoint: String, model: String)
+}
+
+/// An engine that runs a checkpoint folder on this machine.
+public protocol CheckpointEngine: OCREngine {
     /// The checkpoint directory the weights came from.
     var checkpointPath: String { get }
     /// SHA-256 (hex) of the checkpoint's config.json bytes: identifies the model in sidecars.
     var configHash: String { get }
-
-    /// Reads one decoded RGB image. `onEvent` is called on the calling thread as work
-    /// progresses (vision layers, prefill, each generated token with its text piece).
-    func read(_ image: RGBImage, request: OCRRequest, onEvent: (OCREvent) -> Void) throws -> OCRResult
 
     /// What was found in the checkpoint folder (tokenizer and template files, dtypes, name layout).
     var summary: CheckpointSummary { get }
@@ -21,6 +37,10 @@ public protocol OCREngine: AnyObject {
     /// The prompt a width × height scan gets under `request` (pixels resized, prompt rendered and
     /// tokenized), without running the model.
     func promptCost(width: Int, height: Int, request: OCRRequest) throws -> PromptCost
+}
+
+extension CheckpointEngine {
+    public var identity: EngineIdentity { .checkpoint(path: checkpointPath, configSHA256: configHash) }
 }
 
 /// How to read one image. `nil` fields fall back to the checkpoint's own files
@@ -91,9 +111,12 @@ public struct OCRTimings: Sendable, Codable, Equatable {
 
 public struct OCRResult: Sendable {
     public var text: String
-    /// Generated token ids (EOS excluded).
+    /// Generated token ids (EOS excluded); empty when the engine does not know them (a remote server).
     public var tokens: [Int]
-    /// Natural-log probability of each generated token under the model's raw distribution.
+    /// How many tokens were generated (`tokens.count` when the ids are known).
+    public var tokenCount: Int
+    /// Natural-log probability of each generated token under the model's raw distribution; empty
+    /// when the engine does not report them.
     public var logprobs: [Float]
     /// Prompt length in tokens, image tokens included.
     public var promptTokens: Int
@@ -103,10 +126,11 @@ public struct OCRResult: Sendable {
     public var processedWidth: Int
     public var processedHeight: Int
 
-    public init(text: String, tokens: [Int], logprobs: [Float], promptTokens: Int, finishReason: FinishReason,
-                timings: OCRTimings, processedWidth: Int, processedHeight: Int) {
+    public init(text: String, tokens: [Int], tokenCount: Int? = nil, logprobs: [Float], promptTokens: Int,
+                finishReason: FinishReason, timings: OCRTimings, processedWidth: Int, processedHeight: Int) {
         self.text = text
         self.tokens = tokens
+        self.tokenCount = tokenCount ?? tokens.count
         self.logprobs = logprobs
         self.promptTokens = promptTokens
         self.finishReason = finishReason

@@ -5,7 +5,7 @@ import Tokenizers
 
 /// The one engine every model runs through: preprocess → vision tower → splice the image rows into
 /// the prompt → prefill → decode. A model (`VisionLanguageModel`) supplies only what differs.
-public final class VisionLanguageEngine<Model: VisionLanguageModel>: OCREngine, @unchecked Sendable {
+public final class VisionLanguageEngine<Model: VisionLanguageModel>: CheckpointEngine, @unchecked Sendable {
     public let model: Model
     public let checkpointPath: String
     public let configHash: String

@@ -1,0 +1,86 @@
+import Foundation
+
+/// What the chunks of a streamed chat completion add up to: the text, the finish reason, per-token
+/// log-probs when the server sends them, and the token counts from a final `usage` chunk.
+public struct ChatCompletionStream: Sendable, Equatable {
+    public private(set) var text = ""
+    /// The `finish_reason` of the choice (`stop`, `length`, …), once sent.
+    public private(set) var finishReason: String?
+    /// True after `data: [DONE]`.
+    public private(set) var done = false
+    public private(set) var logprobs: [Float] = []
+    public private(set) var promptTokens: Int?
+    public private(set) var completionTokens: Int?
+    /// Chunks that carried content.
+    public private(set) var contentChunks = 0
+
+    public init() {}
+
+    /// A finish reason or `[DONE]` arrived: the answer is complete.
+    public var isComplete: Bool { done || finishReason != nil }
+
+    /// One piece of the answer.
+    public enum Piece: Equatable, Sendable {
+        case content(String)
+        case none
+    }
+
+    /// Folds in one event's data. Throws `badResponse` for data that is not a chunk, and for an
+    /// error event (`{"error": …}`) the server sends instead of the rest of the stream.
+    public mutating func add(event data: String, endpoint: String) throws(RemoteEngineError) -> Piece {
+        if data.trimmingCharacters(in: .whitespaces) == "[DONE]" {
+            done = true
+            return .none
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] else {
+            throw .badResponse(endpoint: endpoint, reason: "a stream event is not a JSON object: \(data.prefix(200))")
+        }
+        if let error = object["error"] {
+            throw .badResponse(endpoint: endpoint, reason: "the server stopped with an error: \(Self.message(of: error))")
+        }
+        if let usage = object["usage"] as? [String: Any] {
+            promptTokens = (usage["prompt_tokens"] as? NSNumber)?.intValue ?? promptTokens
+            completionTokens = (usage["completion_tokens"] as? NSNumber)?.intValue ?? completionTokens
+        }
+        guard let choices = object["choices"] as? [[String: Any]], let choice = choices.first else { return .none }
+        if let reason = choice["finish_reason"] as? String { finishReason = reason }
+        if let content = (choice["logprobs"] as? [String: Any])?["content"] as? [[String: Any]] {
+            logprobs += content.compactMap { ($0["logprob"] as? NSNumber)?.floatValue }
+        }
+        // A streamed chunk has `delta`; a whole (non-streamed) answer has `message`.
+        let part = (choice["delta"] as? [String: Any]) ?? (choice["message"] as? [String: Any])
+        guard let piece = part?["content"] as? String, !piece.isEmpty else { return .none }
+        text += piece
+        contentChunks += 1
+        return .content(piece)
+    }
+
+    /// The server's own words from an error body or event: `{"error": {"message": …}}`,
+    /// `{"error": "…"}`, `{"detail": …}` (FastAPI), or the text itself.
+    public static func message(of value: Any) -> String {
+        switch value {
+        case let string as String: return string
+        case let object as [String: Any]:
+            for key in ["error", "message", "detail"] {
+                if let inner = object[key] { return message(of: inner) }
+            }
+        case let array as [Any]: return array.map(message(of:)).joined(separator: "; ")
+        default: break
+        }
+        if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
+
+    /// The message of an error response body (JSON or plain text), cut to a readable length.
+    public static func message(ofBody body: [UInt8]) -> String {
+        let text: String
+        if let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) {
+            text = message(of: object)
+        } else {
+            text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return text.count > 500 ? String(text.prefix(500)) + "…" : text
+    }
+}

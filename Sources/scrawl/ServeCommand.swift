@@ -61,7 +61,7 @@ struct ServeCommand: ParsableCommand {
         LogSetup.bootstrap()
         let logger = LogSetup.logger(level: config.daemon.logLevel)
         do {
-            try ScrawlDaemon(config: config, loader: ModelEngineLoader(), decoder: ImagingScanDecoder(), logger: logger).run()
+            try ScrawlDaemon(config: config, loader: ModelEngineLoader(stateDir: config.stateDir), decoder: ImagingScanDecoder(), logger: logger).run()
         } catch {
             logger.critical("\(error)")
             // EX_CONFIG for what a restart cannot fix (the unit's RestartPreventExitStatus=78).

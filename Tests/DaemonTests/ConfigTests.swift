@@ -197,3 +197,29 @@ final class ConfigTests: XCTestCase {
         }
     }
 }
+
+final class WeightsConfigTests: XCTestCase {
+    func testWeightsIsACheckpointOptionOnly() throws {
+        let config = try ScrawlConfig.parse("""
+            [models.small]
+            path = "/srv/checkpoints/qwen"
+            weights = "int8"
+            [[inbox]]
+            path = "/srv/scans"
+            model = "small"
+            """, file: "/etc/scrawl/scrawl.toml")
+        XCTAssertEqual(config.models.spec(named: "small")?.weights, "int8")
+        XCTAssertEqual(config.models.spec(named: "qwen")?.weights, "checkpoint")
+        XCTAssertThrowsError(try ScrawlConfig.parse("""
+            [models.small]
+            path = "/srv/checkpoints/qwen"
+            weights = "int4"
+            """, file: "c.toml")) { error in XCTAssertTrue("\(error)".contains("weights"), "\(error)") }
+        XCTAssertThrowsError(try ScrawlConfig.parse("""
+            [models.gpu]
+            url = "http://gpu:8000/v1"
+            model = "m"
+            weights = "int8"
+            """, file: "c.toml")) { error in XCTAssertTrue("\(error)".contains("weights"), "\(error)") }
+    }
+}

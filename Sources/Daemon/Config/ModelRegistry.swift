@@ -47,7 +47,7 @@ public struct ModelRegistry: Sendable, Equatable {
 
     public subscript(name: ModelName) -> ModelSpec? {
         get { specs[name] }
-        set { specs[name] = newValue.map { ModelSpec(name: name, source: $0.source) } }
+        set { specs[name] = newValue.map { ModelSpec(name: name, source: $0.source, weights: $0.weights) } }
     }
 
     /// The spec named by a string from the catalog, a tag or the command line; nil when unknown.
@@ -75,7 +75,7 @@ public struct ModelRegistry: Sendable, Equatable {
     mutating func moveDefaults(fromStateDir old: String, to new: String) {
         for (name, spec) in specs {
             if case .checkpoint(let path) = spec.source, path == Self.defaultPath(of: name, stateDir: old) {
-                specs[name] = ModelSpec(name: name, source: .checkpoint(path: Self.defaultPath(of: name, stateDir: new)))
+                specs[name] = ModelSpec(name: name, source: .checkpoint(path: Self.defaultPath(of: name, stateDir: new)), weights: spec.weights)
             }
         }
     }

@@ -12,10 +12,14 @@ public struct ModelSpec: Sendable, Equatable {
 
     public var name: ModelName
     public var source: Source
+    /// A checkpoint's weights: "checkpoint" (its own tensors) or "int8" (the language model's linear
+    /// layers as Q8_0, cached under `<state_dir>/int8-cache`); `weights = "int8"` in `[models.NAME]`.
+    public var weights: String
 
-    public init(name: ModelName, source: Source) {
+    public init(name: ModelName, source: Source, weights: String = "checkpoint") {
         self.name = name
         self.source = source
+        self.weights = weights
     }
 
     /// The checkpoint folder, nil for a remote model.

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import RemoteEngine
 
 /// Reads `[models]`: `NAME = "/checkpoint"` (the first form, still valid for qwen and aya, and for
@@ -14,9 +15,12 @@ import RemoteEngine
 /// api_key_file = "/etc/scrawl/gpu-box.key"     # or api_key_credential = "gpu-box.key" (systemd LoadCredential=)
 /// max_in_flight = 8
 /// timeout_s = 600
+/// [models.small]
+/// path = "/srv/checkpoints/qwen2-vl-ocr-2b"
+/// weights = "int8"                             # the language model's linear layers as Q8_0 (see the README)
 /// ```
 enum ModelsSection {
-    static let tableKeys = ["path", "url", "model", "api_key_file", "api_key_credential", "max_in_flight", "timeout_s"]
+    static let tableKeys = ["path", "url", "model", "api_key_file", "api_key_credential", "max_in_flight", "timeout_s", "weights"]
 
     static func parse(_ section: TOMLSection, into registry: inout ModelRegistry) throws {
         for key in section.table.keys.sorted() {
@@ -37,16 +41,18 @@ enum ModelsSection {
         let url = try table.nonEmptyString("url")
         switch (path, url) {
         case (let path?, nil):
-            for key in tableKeys.dropFirst(2) where table.table[key] != nil {
+            for key in tableKeys.dropFirst(2) where key != "weights" && table.table[key] != nil {
                 throw table.invalid(key, "only a remote model (one with url) takes \(key)")
             }
-            return ModelSpec(name: name, source: .checkpoint(path: path))
+            let weights = try table.oneOf("weights", WeightLoading.names) ?? "checkpoint"
+            return ModelSpec(name: name, source: .checkpoint(path: path), weights: weights)
         case (nil, let url?):
             if let problem = RemoteEndpoint.problem(withURL: url) { throw table.invalid("url", problem) }
             guard let parsed = URL(string: url) else { throw table.invalid("url", "'\(url)' is not a URL") }
             guard let model = try table.nonEmptyString("model") else {
                 throw table.invalid("url", "a remote model needs model = \"<the server's model name>\" too")
             }
+            if table.table["weights"] != nil { throw table.invalid("weights", "only a checkpoint (one with path) takes weights") }
             var endpoint = RemoteEndpoint(url: parsed, model: model)
             switch (try table.absolutePath("api_key_file"), try table.nonEmptyString("api_key_credential")) {
             case (_?, _?):

@@ -49,8 +49,11 @@ public enum EngineLoadError: Error, Equatable, CustomStringConvertible {
 public struct ModelEngineLoader: EngineLoading {
     /// The memory figures a load is checked against (tests give fixed ones).
     let limits: @Sendable () -> MemoryLimits
+    /// Where int8 weights are cached (`<state_dir>/int8-cache`) for a model with `weights = "int8"`.
+    let stateDir: String?
 
-    public init(limits: @escaping @Sendable () -> MemoryLimits = { MemoryLimits.current() }) {
+    public init(stateDir: String? = nil, limits: @escaping @Sendable () -> MemoryLimits = { MemoryLimits.current() }) {
+        self.stateDir = stateDir
         self.limits = limits
     }
 
@@ -62,7 +65,7 @@ public struct ModelEngineLoader: EngineLoading {
             do {
                 try checkMemory(spec.name, checkpoint: url, maxTokens: maxTokens)
                 // config.json's model_type picks the code; the name only names the configured path.
-                return try EngineOpener.open(checkpoint: url)
+                return try EngineOpener.open(checkpoint: url, weights: weightLoading(spec))
             } catch let error as EngineLoadError {
                 throw error
             } catch {
@@ -71,6 +74,11 @@ public struct ModelEngineLoader: EngineLoading {
         case .remote(let endpoint):
             return try RemoteEngine(endpoint: endpoint)
         }
+    }
+
+    private func weightLoading(_ spec: ModelSpec) -> WeightLoading {
+        guard spec.weights == "int8" else { return .checkpoint }
+        return .int8(stateDirectory: stateDir ?? ScrawlConfig.defaultStateDir)
     }
 
     /// Throws `insufficientMemory` when weights + KV cache + image activations exceed what is available.

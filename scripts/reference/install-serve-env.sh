@@ -16,6 +16,8 @@ if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-venv
 fi
 python3 -m venv "$dir"
-"$dir/bin/pip" install -q --extra-index-url https://download.pytorch.org/whl/cpu \
-  "torch==2.13.0+cpu" "transformers[serving]==4.57.6" "pillow==13.0.0" safetensors tokenizers numpy accelerate
+packages=("torch==2.13.0+cpu" "transformers[serving]==4.57.6" "pillow==13.0.0" safetensors tokenizers numpy accelerate)
+# PyPI first (where it carries the CPU build, as on the project machines); else PyTorch's CPU index.
+"$dir/bin/pip" install -q "${packages[@]}" \
+  || "$dir/bin/pip" install -q --extra-index-url https://download.pytorch.org/whl/cpu "${packages[@]}"
 echo "install-serve-env: $dir ready"

@@ -2,17 +2,27 @@
 /// disk): recorded for `scrawl status`, cleared when work goes on.
 extension Catalog {
     /// Records (or updates) what `source` is waiting for; `since` stays the first time it was seen.
-    public func setProblem(source: String, message: String) throws {
-        try write { db in
+    /// `waitForLock: false` gives up after a moment when another process holds the write lock (the
+    /// caller reports again later): a status line is not worth stalling the shared connection for.
+    public func setProblem(source: String, message: String, waitForLock: Bool = true) throws {
+        let body = { (db: SQLiteConnection) in
             try db.run("""
                 INSERT INTO daemon_problems (source, message, since) VALUES (?, ?, ?)
                 ON CONFLICT (source) DO UPDATE SET message = excluded.message
                 """, [.text(source), .text(message), .double(Catalog.now())])
         }
+        if waitForLock { try write(body) } else { try writeSoon(body) }
     }
 
-    public func clearProblem(source: String) throws {
-        try write { db in try db.run("DELETE FROM daemon_problems WHERE source = ?", [.text(source)]) }
+    /// Clears what `source` was waiting for. Most calls find nothing to clear: they only read (a read
+    /// never waits for the write lock), so a busy catalog does not hold the worker up for nothing.
+    public func clearProblem(source: String, waitForLock: Bool = true) throws {
+        let present = try read { db in
+            try db.scalarInt("SELECT count(*) FROM daemon_problems WHERE source = ?", [.text(source)]) ?? 0
+        }
+        guard present > 0 else { return }
+        let body = { (db: SQLiteConnection) in try db.run("DELETE FROM daemon_problems WHERE source = ?", [.text(source)]) }
+        if waitForLock { try write(body) } else { try writeSoon(body) }
     }
 
     /// A running job goes back to the queue untouched, its attempt not counted: it was not read

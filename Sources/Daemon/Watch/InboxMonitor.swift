@@ -266,8 +266,8 @@ public final class InboxMonitor: @unchecked Sendable {
     private func report(_ source: String, _ message: String?) {
         guard !problemsSynced.contains(source) || problems[source] != message else { return }
         do {
-            if let message { try catalog.setProblem(source: source, message: message) }
-            else { try catalog.clearProblem(source: source) }
+            if let message { try catalog.setProblem(source: source, message: message, waitForLock: false) }
+            else { try catalog.clearProblem(source: source, waitForLock: false) }
             problems[source] = message
             problemsSynced.insert(source)
         } catch {

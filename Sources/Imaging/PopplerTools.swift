@@ -49,7 +49,9 @@ enum PopplerTools {
     /// ⌈short · L / long⌉. (`-scale-to-x/-y` are avoided: poppler 22 mixes rotated and unrotated
     /// axes with them on /Rotate 90 pages and distorts the page.)
     static func render(_ page: Int, longSide: Int, _ file: PDFDocumentFile, limits: ImageLimits) throws(ImageDecodeError) -> RGBImage {
-        let (square, overflow) = longSide.multipliedReportingOverflow(by: longSide * 3)
+        // pdftoppm may round either side up by one (a 600 × 600 pt page at -scale-to 1001 comes out
+        // 1002 × 1001), so the output cap allows L + 1 on both.
+        let (square, overflow) = (longSide + 1).multipliedReportingOverflow(by: (longSide + 1) * 3)
         let output = try runBytes("pdftoppm", ["-f", "\(page)", "-l", "\(page)", "-cropbox", "-scale-to", "\(longSide)", "-"],
                                   file, limits: limits, maxOutput: overflow ? Int.max : square + 64, what: "page \(page)")
         return try PPMImage.parse(output, page: page, limits: limits)

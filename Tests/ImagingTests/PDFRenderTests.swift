@@ -57,6 +57,17 @@ final class PDFRenderTests: XCTestCase {
         XCTAssertEqual([plain.image.width, plain.image.height], [625, 417])
     }
 
+    /// A square 600 × 600 pt page at the default budget: pdftoppm rounds one side up (1002 × 1001), which
+    /// the output cap once mistook for a runaway renderer (found by the seconds-per-page benchmark).
+    func testASquarePageAtTheDefaultBudgetRenders() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/documents/square-600pt.pdf").standardized
+        let source = try ScanOpener.open(data: Array(try Data(contentsOf: url)))
+        let page = try source.page(0, pixelBudget: 1_003_520)
+        XCTAssertLessThanOrEqual(page.image.width * page.image.height, 1_003_520)
+        XCTAssertGreaterThanOrEqual(page.image.width * page.image.height, 1_000_000)
+    }
+
     func testRenderSizeArithmetic() throws {
         let limits = ImageLimits()
         let a4 = try PDFPageSource.renderSize(width: 595.276, height: 841.89, pixelBudget: 12_845_056, limits: limits)

@@ -22,16 +22,12 @@ final class ReadBudget: @unchecked Sendable {
     private let lock = NSLock()
     private var phase = Phase.decoding
     private var lastProgress = Date()
-    private var stopReason: String?
 
     init(stallLimitS: Double, pageLimitS: Double) {
         self.stallLimitS = stallLimitS
         self.pageLimitS = pageLimitS
         flag = CancellationFlag(deadline: .now + .milliseconds(Int64(pageLimitS * 1000)))
     }
-
-    /// A page is being decoded (the clock starts again for it).
-    func startPage() { mark(.decoding) }
 
     /// The engine reported progress: the gap since the last report is checked against the stall limit.
     func note(_ event: OCREvent) {

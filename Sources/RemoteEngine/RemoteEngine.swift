@@ -98,7 +98,7 @@ public final class RemoteEngine: OCREngine, @unchecked Sendable {
         timings.generateMs = Self.ms(from: firstContent ?? end, to: end)
         timings.totalMs = Self.ms(since: started)
         let count = stream.completionTokens ?? (stream.logprobs.isEmpty ? stream.contentChunks : stream.logprobs.count)
-        return OCRResult(text: stream.text, tokens: [], tokenCount: count, logprobs: stream.logprobs,
+        return OCRResult(text: stream.text, tokens: stream.tokenIDs, tokenCount: count, logprobs: stream.logprobs,
                          promptTokens: stream.promptTokens ?? 0, finishReason: Self.finishReason(stream.finishReason),
                          timings: timings, processedWidth: sent.width, processedHeight: sent.height)
     }

@@ -65,6 +65,16 @@ public struct ChatCompletionStream: Sendable, Equatable {
         return .content(piece)
     }
 
+    /// Folds in the events of one piece of the body in order, calling `onContent` with each content
+    /// piece and the content chunks so far; events after `[DONE]` are ignored. The finish chunk, the
+    /// usage chunk after it and `[DONE]` often arrive in one piece: every one of them is read.
+    public mutating func add(events: [String], endpoint: String,
+                             onContent: (_ piece: String, _ chunks: Int) -> Void) throws(RemoteEngineError) {
+        for data in events where !done {
+            if case .content(let piece) = try add(event: data, endpoint: endpoint) { onContent(piece, contentChunks) }
+        }
+    }
+
     /// The server's own words from an error body or event: `{"error": {"message": …}}`,
     /// `{"error": "…"}`, `{"detail": …}` (FastAPI), or the text itself.
     public static func message(of value: Any) -> String {

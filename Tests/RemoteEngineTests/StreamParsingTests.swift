@@ -156,6 +156,20 @@ final class LlamaServerStreamTests: XCTestCase {
         XCTAssertTrue(stream.done)
     }
 
+    func testTheUsageChunkAfterTheFinishChunkIsReadWhenTheyArriveTogether() throws {
+        // A fast server's finish chunk, usage chunk and [DONE] come off the socket in one piece.
+        var events = ServerSentEvents()
+        var stream = ChatCompletionStream()
+        var counts: [Int] = []
+        let body = try [UInt8](Data(contentsOf: Self.fixture)) + Array("data: not json after the end\n\n".utf8)
+        try stream.add(events: events.feed(body), endpoint: "e") { _, chunks in counts.append(chunks) }
+        XCTAssertEqual(counts, [1, 2, 3, 4])
+        XCTAssertEqual(stream.finishReason, "length")
+        XCTAssertEqual(stream.promptTokens, 38, "the usage chunk after the finish chunk")
+        XCTAssertEqual(stream.completionTokens, 4)
+        XCTAssertTrue(stream.done, "and nothing after [DONE] is read")
+    }
+
     func testTokenIDsOnlyWhenEveryLogprobHasOne() throws {
         var stream = ChatCompletionStream()
         _ = try stream.add(event: #"{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[{"id":7,"token":"a","logprob":-0.5}]}}]}"#,

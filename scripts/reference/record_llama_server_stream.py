@@ -16,6 +16,9 @@ changes). Real Qwen2-VL checkpoints (32 blocks) need no such patch.
 
 Usage (the reference venv's python has torch, safetensors, numpy; gguf-py comes with llama.cpp):
   record_llama_server_stream.py --llama-cpp LLAMA_CPP_SOURCE --server PATH/TO/llama-server [--out FILE]
+  record_llama_server_stream.py --llama-cpp LLAMA_CPP_SOURCE --gguf-only DIR
+      (only the conversion: DIR/tiny-f32.gguf and DIR/mmproj-tiny-f32.gguf, for
+      Tests/EndToEndTests/RemoteLlamaServerTests.swift)
 LLAMA_CPP_SOURCE is a llama.cpp tree (llama-cpp-python's sdist vendors one in vendor/llama.cpp);
 the libraries llama-server needs are looked for beside it (LD_LIBRARY_PATH).
 """
@@ -72,10 +75,18 @@ def free_port():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--llama-cpp", required=True, type=Path)
-    parser.add_argument("--server", required=True, type=Path)
+    parser.add_argument("--server", type=Path)
+    parser.add_argument("--gguf-only", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "Tests/Fixtures/remote/llama-server-stream.txt")
     parser.add_argument("--max-tokens", type=int, default=4)
     args = parser.parse_args()
+    if args.gguf_only:
+        args.gguf_only.mkdir(parents=True, exist_ok=True)
+        for path in convert(args.llama_cpp.resolve(), args.gguf_only):
+            print(path)
+        return
+    if not args.server:
+        parser.error("--server is required (or --gguf-only DIR)")
     with tempfile.TemporaryDirectory() as tmp:
         text, mmproj = convert(args.llama_cpp.resolve(), Path(tmp))
         port = free_port()

@@ -31,14 +31,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Documents: TIFF pages, HEIC/HEIF/AVIF photos, WebP. PDF is rendered by poppler-utils in a child process (not linked).
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
-        .systemLibrary(name: "CHEIF", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
 
         // MARK: Swift layers
         // Hot bf16 loops (AVX-512 BF16 with a runtime CPU check); env.md §7: Swift reaches half the bandwidth.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: optimise),
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF", "CTIFF", "CHEIF", "CWebP"], swiftSettings: optimise),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF", "CTIFF", "CWebP"], swiftSettings: optimise),
         // A Jinja engine for chat templates (the language transformers renders them with).
         .target(name: "Jinja", swiftSettings: optimise),
         .target(name: "Tokenizers", dependencies: ["Jinja"], swiftSettings: optimise),

@@ -1,6 +1,7 @@
 // f32 GEMM C = A·Bᵀ with AVX2 + FMA: a 6×16 register tile (12 ymm accumulators). A (f32 activations) is
 // packed in CK_F32_MR-row panels, B (weights, f32 / bf16 / f16 row-major [N][K]) in CK_F32_NR-column
-// panels widened to f32 while packing, so the micro-kernel only ever sees f32.
+// panels widened to f32 while packing, so the micro-kernel only ever sees f32. The packers also serve the
+// AVX-512F kernel's 12×32 tile (avx512_gemm.c: ck_f32z_*), with AVX2 code (every AVX-512 CPU has it).
 #include "CKernels.h"
 #include "ck_internal.h"
 #include <stdlib.h>
@@ -13,24 +14,42 @@ size_t ck_f32_packed_b_floats(int n, int kc) {
     return (size_t)((n + CK_F32_NR - 1) / CK_F32_NR) * CK_F32_NR * (size_t)kc;
 }
 
-void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+size_t ck_f32z_packed_a_floats(int m, int kc) {
+    return (size_t)((m + CK_F32Z_MR - 1) / CK_F32Z_MR) * CK_F32Z_MR * (size_t)kc;
+}
+
+size_t ck_f32z_packed_b_floats(int n, int kc) {
+    return (size_t)((n + CK_F32Z_NR - 1) / CK_F32Z_NR) * CK_F32Z_NR * (size_t)kc;
+}
+
+// A rows [m0, m1) in mr-row panels, k-major inside a panel (dst[k·mr + r]).
+__attribute__((always_inline)) static inline void pack_a_panels(const float *a, int lda, int m0, int m1, int k0, int kc,
+                                                                int k_end, float *packed, int mr) {
     int avail = k_end - k0;
     if (avail > kc) avail = kc;
     if (avail < 0) avail = 0;
-    for (int p = m0 / CK_F32_MR; p < (m1 + CK_F32_MR - 1) / CK_F32_MR; p++) {
-        float *dst = packed + (size_t)p * CK_F32_MR * kc;
-        const float *src[CK_F32_MR];
-        int rows = m1 - p * CK_F32_MR < CK_F32_MR ? m1 - p * CK_F32_MR : CK_F32_MR;
-        for (int r = 0; r < CK_F32_MR; r++) src[r] = a + (size_t)(p * CK_F32_MR + (r < rows ? r : 0)) * lda + k0;
-        if (rows == CK_F32_MR) {
+    for (int p = m0 / mr; p < (m1 + mr - 1) / mr; p++) {
+        float *dst = packed + (size_t)p * mr * kc;
+        const float *src[CK_F32Z_MR];
+        int rows = m1 - p * mr < mr ? m1 - p * mr : mr;
+        for (int r = 0; r < mr; r++) src[r] = a + (size_t)(p * mr + (r < rows ? r : 0)) * lda + k0;
+        if (rows == mr) {
             for (int k = 0; k < avail; k++)
-                for (int r = 0; r < CK_F32_MR; r++) dst[(size_t)k * CK_F32_MR + r] = src[r][k];
+                for (int r = 0; r < mr; r++) dst[(size_t)k * mr + r] = src[r][k];
         } else {
             for (int k = 0; k < avail; k++)
-                for (int r = 0; r < CK_F32_MR; r++) dst[(size_t)k * CK_F32_MR + r] = r < rows ? src[r][k] : 0.0f;
+                for (int r = 0; r < mr; r++) dst[(size_t)k * mr + r] = r < rows ? src[r][k] : 0.0f;
         }
-        for (size_t i = (size_t)avail * CK_F32_MR; i < (size_t)kc * CK_F32_MR; i++) dst[i] = 0.0f;
+        for (size_t i = (size_t)avail * mr; i < (size_t)kc * mr; i++) dst[i] = 0.0f;
     }
+}
+
+void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+    pack_a_panels(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32_MR);
+}
+
+void ck_f32z_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+    pack_a_panels(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32Z_MR);
 }
 
 #if defined(__x86_64__)
@@ -57,63 +76,72 @@ TGT static inline void transpose8(__m256 r[8]) {
 }
 
 __attribute__((always_inline)) TGT static inline void pack_b_panel(const void *b, size_t ldb, int n, int n1, int k0,
-                                                                   int kc, int k_end, float *dst, int elem) {
+                                                                   int kc, int k_end, float *dst, int elem, int nr) {
     size_t esize = elem == CK_ELEM_F32 ? 4 : 2;
     int full = k_end - k0;
     if (full > kc) full = kc;
     if (full < 0) full = 0;
-    int done = 0;  // k values packed by the vector path (all CK_F32_NR rows present)
-    if (n + CK_F32_NR <= n1) {
+    int done = 0;  // k values packed by the vector path (all nr rows present)
+    if (n + nr <= n1) {
         for (; done + 8 <= full; done += 8) {
-            for (int half = 0; half < CK_F32_NR; half += 8) {
+            for (int half = 0; half < nr; half += 8) {
                 __m256 r[8];
                 for (int i = 0; i < 8; i++)
                     r[i] = ck_load8((const char *)b + ((size_t)(n + half + i) * ldb + k0) * esize, done, elem);
                 transpose8(r);
-                for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + (size_t)(done + i) * CK_F32_NR + half, r[i]);
+                for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + (size_t)(done + i) * nr + half, r[i]);
             }
         }
     }
-    for (int j = 0; j < CK_F32_NR; j++) {
+    for (int j = 0; j < nr; j++) {
         int row = n + j;
         const void *src = (const char *)b + ((size_t)row * ldb + k0) * esize;
 #pragma clang loop vectorize(disable)
         for (int k = done; k < kc; k++)
-            dst[(size_t)k * CK_F32_NR + j] = row < n1 && k < full ? ck_load1(src, k, elem) : 0.0f;
+            dst[(size_t)k * nr + j] = row < n1 && k < full ? ck_load1(src, k, elem) : 0.0f;
     }
 }
 
-TGT static void pack_b_f32(const float *b, size_t ldb, int n1, int k0, int kc, int k_end, float *packed) {
-    for (int n = 0; n < n1; n += CK_F32_NR)
-        pack_b_panel(b, ldb, n, n1, k0, kc, k_end, packed + (size_t)(n / CK_F32_NR) * CK_F32_NR * kc, CK_ELEM_F32);
+// Every panel of B rows [0, n1) for an nr-column tile (16: the AVX2 kernel, 32: the AVX-512 one).
+TGT static void pack_b_f32(const float *b, size_t ldb, int n1, int k0, int kc, int k_end, float *packed, int nr) {
+    for (int n = 0; n < n1; n += nr)
+        pack_b_panel(b, ldb, n, n1, k0, kc, k_end, packed + (size_t)(n / nr) * nr * kc, CK_ELEM_F32, nr);
 }
-TGT static void pack_b_bf16(const uint16_t *b, size_t ldb, int n1, int k0, int kc, int k_end, float *packed) {
-    for (int n = 0; n < n1; n += CK_F32_NR)
-        pack_b_panel(b, ldb, n, n1, k0, kc, k_end, packed + (size_t)(n / CK_F32_NR) * CK_F32_NR * kc, CK_ELEM_BF16);
+TGT static void pack_b_bf16(const uint16_t *b, size_t ldb, int n1, int k0, int kc, int k_end, float *packed, int nr) {
+    for (int n = 0; n < n1; n += nr)
+        pack_b_panel(b, ldb, n, n1, k0, kc, k_end, packed + (size_t)(n / nr) * nr * kc, CK_ELEM_BF16, nr);
 }
-TGT static void pack_b_f16(const uint16_t *b, size_t ldb, int n1, int k0, int kc, int k_end, float *packed) {
-    for (int n = 0; n < n1; n += CK_F32_NR)
-        pack_b_panel(b, ldb, n, n1, k0, kc, k_end, packed + (size_t)(n / CK_F32_NR) * CK_F32_NR * kc, CK_ELEM_F16);
+TGT static void pack_b_f16(const uint16_t *b, size_t ldb, int n1, int k0, int kc, int k_end, float *packed, int nr) {
+    for (int n = 0; n < n1; n += nr)
+        pack_b_panel(b, ldb, n, n1, k0, kc, k_end, packed + (size_t)(n / nr) * nr * kc, CK_ELEM_F16, nr);
 }
 
-void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed) {
+static void pack_b_any(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed, int nr) {
     switch (elem) {
-    case CK_ELEM_F32: pack_b_f32(b, (size_t)ldb, n1, k0, kc, k_end, packed); break;
-    case CK_ELEM_BF16: pack_b_bf16(b, (size_t)ldb, n1, k0, kc, k_end, packed); break;
-    case CK_ELEM_F16: pack_b_f16(b, (size_t)ldb, n1, k0, kc, k_end, packed); break;
+    case CK_ELEM_F32: pack_b_f32(b, (size_t)ldb, n1, k0, kc, k_end, packed, nr); break;
+    case CK_ELEM_BF16: pack_b_bf16(b, (size_t)ldb, n1, k0, kc, k_end, packed, nr); break;
+    case CK_ELEM_F16: pack_b_f16(b, (size_t)ldb, n1, k0, kc, k_end, packed, nr); break;
     default: ck_trap("ck_f32_pack_b (unknown element type)");
     }
 }
 
-// Q8_0 B: each CK_F32_NR-row panel widened to f32 rows in a scratch buffer first, then packed as f32.
-TGT void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
+void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed) {
+    pack_b_any(elem, b, ldb, n1, k0, kc, k_end, packed, CK_F32_NR);
+}
+
+void ck_f32z_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed) {
+    pack_b_any(elem, b, ldb, n1, k0, kc, k_end, packed, CK_F32Z_NR);
+}
+
+// Q8_0 B: each nr-row panel widened to f32 rows in a scratch buffer first, then packed as f32.
+TGT static void pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed, int nr) {
     int avail = k_end - k0;
     if (avail > kc) avail = kc;
     if (avail < 0) avail = 0;
-    float *scratch = malloc((size_t)CK_F32_NR * (size_t)(kc > 0 ? kc : 1) * 4);
-    if (!scratch) ck_trap("ck_f32_pack_b_q8 (out of memory for a 16-row scratch panel)");
-    for (int n = 0; n < n1; n += CK_F32_NR) {
-        int rows = n1 - n < CK_F32_NR ? n1 - n : CK_F32_NR;
+    float *scratch = malloc((size_t)nr * (size_t)(kc > 0 ? kc : 1) * 4);
+    if (!scratch) ck_trap("ck_f32_pack_b_q8 (out of memory for one scratch panel)");
+    for (int n = 0; n < n1; n += nr) {
+        int rows = n1 - n < nr ? n1 - n : nr;
         for (int r = 0; r < rows; r++) {
             const int8_t *src = q + (size_t)(n + r) * ldq + k0;
             const uint16_t *scale = d + (size_t)(n + r) * (ldq / CK_Q8_BLOCK) + k0 / CK_Q8_BLOCK;
@@ -125,9 +153,17 @@ TGT void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, i
             }
             for (; i < avail; i++) out[i] = (float)src[i] * _cvtsh_ss(scale[i / CK_Q8_BLOCK]);
         }
-        pack_b_panel(scratch, (size_t)kc, 0, rows, 0, kc, avail, packed + (size_t)(n / CK_F32_NR) * CK_F32_NR * kc, CK_ELEM_F32);
+        pack_b_panel(scratch, (size_t)kc, 0, rows, 0, kc, avail, packed + (size_t)(n / nr) * nr * kc, CK_ELEM_F32, nr);
     }
     free(scratch);
+}
+
+void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
+    pack_b_q8(q, d, ldq, n1, k0, kc, k_end, packed, CK_F32_NR);
+}
+
+void ck_f32z_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
+    pack_b_q8(q, d, ldq, n1, k0, kc, k_end, packed, CK_F32Z_NR);
 }
 
 TGT static void micro_kernel(int kc, const float *a, const float *b, float *c, int ldc, int rows, int cols,
@@ -212,6 +248,12 @@ void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int
 }
 void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
     ck_trap("ck_f32_pack_b_q8 (AVX2)");
+}
+void ck_f32z_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed) {
+    ck_trap("ck_f32z_pack_b (AVX2)");
+}
+void ck_f32z_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed) {
+    ck_trap("ck_f32z_pack_b_q8 (AVX2)");
 }
 void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
                            int n1, float *c, int ldc, const float *bias, int accumulate) {

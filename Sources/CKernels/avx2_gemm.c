@@ -22,9 +22,9 @@ size_t ck_f32z_packed_b_floats(int n, int kc) {
     return (size_t)((n + CK_F32Z_NR - 1) / CK_F32Z_NR) * CK_F32Z_NR * (size_t)kc;
 }
 
-// A rows [m0, m1) in mr-row panels, k-major inside a panel (dst[k·mr + r]).
-__attribute__((always_inline)) static inline void pack_a_panels(const float *a, int lda, int m0, int m1, int k0, int kc,
-                                                                int k_end, float *packed, int mr) {
+// A rows [m0, m1) in mr-row panels, k-major inside a panel (dst[k·mr + r]). Portable C; the x86 build
+// packs whole panels with AVX2 transposes instead (pack_a_panels_avx2).
+static void pack_a_panels(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed, int mr) {
     int avail = k_end - k0;
     if (avail > kc) avail = kc;
     if (avail < 0) avail = 0;
@@ -33,23 +33,10 @@ __attribute__((always_inline)) static inline void pack_a_panels(const float *a, 
         const float *src[CK_F32Z_MR];
         int rows = m1 - p * mr < mr ? m1 - p * mr : mr;
         for (int r = 0; r < mr; r++) src[r] = a + (size_t)(p * mr + (r < rows ? r : 0)) * lda + k0;
-        if (rows == mr) {
-            for (int k = 0; k < avail; k++)
-                for (int r = 0; r < mr; r++) dst[(size_t)k * mr + r] = src[r][k];
-        } else {
-            for (int k = 0; k < avail; k++)
-                for (int r = 0; r < mr; r++) dst[(size_t)k * mr + r] = r < rows ? src[r][k] : 0.0f;
-        }
+        for (int k = 0; k < avail; k++)
+            for (int r = 0; r < mr; r++) dst[(size_t)k * mr + r] = r < rows ? src[r][k] : 0.0f;
         for (size_t i = (size_t)avail * mr; i < (size_t)kc * mr; i++) dst[i] = 0.0f;
     }
-}
-
-void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
-    pack_a_panels(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32_MR);
-}
-
-void ck_f32z_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
-    pack_a_panels(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32Z_MR);
 }
 
 #if defined(__x86_64__)
@@ -73,6 +60,64 @@ TGT static inline void transpose8(__m256 r[8]) {
         r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
         r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
     }
+}
+
+// Whole mr-row panels (mr a multiple of 2): 8 k values of 4 rows at a time through a 4×8 transpose
+// (xmm stores), a remaining row pair through unpacks (8-byte stores); k tails, partial panels and the
+// zero fill past k_end as the portable packer.
+TGT static void pack_a_panels_avx2(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed, int mr) {
+    int avail = k_end - k0;
+    if (avail > kc) avail = kc;
+    if (avail < 0) avail = 0;
+    for (int p = m0 / mr; p < (m1 + mr - 1) / mr; p++) {
+        if (m1 - p * mr < mr) {
+            pack_a_panels(a, lda, p * mr, m1, k0, kc, k_end, packed, mr);
+            continue;
+        }
+        float *dst = packed + (size_t)p * mr * kc;
+        const float *src = a + (size_t)p * mr * lda + k0;
+        int k = 0;
+        for (; k + 8 <= avail; k += 8) {
+            float *d = dst + (size_t)k * mr;
+            int r = 0;
+            for (; r + 4 <= mr; r += 4) {
+                const float *s0 = src + (size_t)r * lda + k;
+                __m256 a0 = _mm256_loadu_ps(s0), a1 = _mm256_loadu_ps(s0 + lda);
+                __m256 a2 = _mm256_loadu_ps(s0 + 2 * (size_t)lda), a3 = _mm256_loadu_ps(s0 + 3 * (size_t)lda);
+                __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpackhi_ps(a0, a1);
+                __m256 t2 = _mm256_unpacklo_ps(a2, a3), t3 = _mm256_unpackhi_ps(a2, a3);
+                __m256 u[4] = {_mm256_shuffle_ps(t0, t2, 0x44), _mm256_shuffle_ps(t0, t2, 0xee),
+                               _mm256_shuffle_ps(t1, t3, 0x44), _mm256_shuffle_ps(t1, t3, 0xee)};
+                for (int i = 0; i < 4; i++) {
+                    _mm_storeu_ps(d + (size_t)i * mr + r, _mm256_castps256_ps128(u[i]));
+                    _mm_storeu_ps(d + (size_t)(i + 4) * mr + r, _mm256_extractf128_ps(u[i], 1));
+                }
+            }
+            for (; r + 2 <= mr; r += 2) {
+                const float *s0 = src + (size_t)r * lda + k;
+                __m256 a0 = _mm256_loadu_ps(s0), a1 = _mm256_loadu_ps(s0 + lda);
+                __m256 t[2] = {_mm256_unpacklo_ps(a0, a1), _mm256_unpackhi_ps(a0, a1)};
+                for (int i = 0; i < 2; i++) {
+                    __m128 lo = _mm256_castps256_ps128(t[i]), hi = _mm256_extractf128_ps(t[i], 1);
+                    _mm_storel_pi((__m64 *)(d + (size_t)(2 * i) * mr + r), lo);
+                    _mm_storeh_pi((__m64 *)(d + (size_t)(2 * i + 1) * mr + r), lo);
+                    _mm_storel_pi((__m64 *)(d + (size_t)(2 * i + 4) * mr + r), hi);
+                    _mm_storeh_pi((__m64 *)(d + (size_t)(2 * i + 5) * mr + r), hi);
+                }
+            }
+        }
+        for (; k < avail; k++)
+            for (int r = 0; r < mr; r++) dst[(size_t)k * mr + r] = src[(size_t)r * lda + k];
+        for (size_t i = (size_t)avail * mr; i < (size_t)kc * mr; i++) dst[i] = 0.0f;
+    }
+}
+
+void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+    pack_a_panels_avx2(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32_MR);
+}
+
+void ck_f32z_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+    pack_a_panels_avx2(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32Z_MR);
 }
 
 __attribute__((always_inline)) TGT static inline void pack_b_panel(const void *b, size_t ldb, int n, int n1, int k0,
@@ -171,6 +216,11 @@ TGT static void micro_kernel(int kc, const float *a, const float *b, float *c, i
     __m256 acc[CK_F32_MR][2];
 #pragma clang loop unroll(full)
     for (int r = 0; r < CK_F32_MR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    // The C tile's lines, fetched while the k loop runs (they are read or written at the end).
+    for (int r = 0; r < rows; r++) {
+        _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)r * ldc + 15), _MM_HINT_T0);
+    }
 #pragma clang loop unroll_count(2)
     for (int k = 0; k < kc; k++) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
@@ -243,6 +293,12 @@ TGT void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float
 }
 
 #else
+void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+    pack_a_panels(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32_MR);
+}
+void ck_f32z_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed) {
+    pack_a_panels(a, lda, m0, m1, k0, kc, k_end, packed, CK_F32Z_MR);
+}
 void ck_f32_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed) {
     ck_trap("ck_f32_pack_b (AVX2)");
 }

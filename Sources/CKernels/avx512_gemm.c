@@ -15,6 +15,11 @@ TGT static void micro_kernel(int kc, const float *a, const float *b, float *c, i
     __m512 acc[CK_F32Z_MR][2];
 #pragma clang loop unroll(full)
     for (int r = 0; r < CK_F32Z_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    // The C tile's lines, fetched while the k loop runs (they are read or written at the end).
+    for (int r = 0; r < rows; r++) {
+        _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)r * ldc + 31), _MM_HINT_T0);
+    }
 #pragma clang loop unroll_count(2)
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);

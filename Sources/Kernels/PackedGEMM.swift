@@ -32,9 +32,11 @@ public struct PackedGEMM: Sendable {
     /// AVX2 6×16 f32 FMA: B panel 16 columns × 512 = 32 KB, A panel 12 KB (both in L1 together).
     public static let f32 = PackedGEMM(arithmetic: .f32, mr: Int(CK_F32_MR), nr: Int(CK_F32_NR), kcMax: 512, rowBlock: 120)
 
-    /// AVX-512F 12×32 f32 FMA: B panel 32 columns × 384 = 48 KB, A panel 18 KB.
-    public static let f32AVX512 = PackedGEMM(arithmetic: .f32AVX512, mr: Int(CK_F32Z_MR), nr: Int(CK_F32Z_NR), kcMax: 384,
-                                             rowBlock: 240)
+    /// AVX-512F 12×32 f32 FMA: B panel 32 columns × 768 = 96 KB (L2), A panel 36 KB. Sweep on 2592×5120×1280
+    /// (same machine, noisy sitting): kc 768 252–257 GFLOP/s at every row block, kc 512 209–266, kc 384
+    /// 211–219, kc 256 183–221, kc 192 198–235 (the bf16 kernel 136–159 in the same run).
+    public static let f32AVX512 = PackedGEMM(arithmetic: .f32AVX512, mr: Int(CK_F32Z_MR), nr: Int(CK_F32Z_NR), kcMax: 768,
+                                             rowBlock: 120)
 
     /// The kernel an ISA uses for a given arithmetic (nil on `portable`, which uses OpenBLAS). On
     /// avx512bf16, bf16 products only where `bf16ProductsPay`; otherwise (and for f32 arithmetic) the

@@ -63,8 +63,8 @@ final class PackedGEMMTests: XCTestCase {
     }
 
     func testOddShapesAcrossPanelsAndKChunks() {
-        // k: 1, odd, across the f32 chunks (384 AVX-512, 512 AVX2) and the bf16 chunk (768); n: under one
-        // panel, a 16-tail beyond a 32-panel, not a multiple of 16; m: several row blocks (rowBlock 240).
+        // k: 1, odd, across the f32 chunks (512 AVX2, 768 AVX-512) and the bf16 chunk (768); n: under one
+        // panel, a 16-tail beyond a 32-panel, not a multiple of 16; m: several row blocks (rowBlock 120–240).
         for (m, n, k) in [(3, 5, 1), (13, 49, 385), (25, 33, 769), (12, 64, 100), (250, 17, 70), (30, 100, 1030)] {
             check(m: m, n: n, k: k, bias: true)
             check(m: m, n: n, k: k, bias: false)

@@ -107,7 +107,7 @@ void ck_gemv_f16_avx512(const float *x, int k, const uint16_t *w, int ldw, int n
 /// Floats needed for `m` rows (whole CK_F32_MR panels) of `kc` k values.
 size_t ck_f32_packed_a_floats(int m, int kc);
 /// Packs rows [m0, m1) of f32 A (stride lda), k in [k0, k0 + kc) clipped at k_end, panel p at p·MR·kc
-/// (m0 a multiple of CK_F32_MR); missing rows/columns are zero. Portable C.
+/// (m0 a multiple of CK_F32_MR); missing rows/columns are zero. AVX2 transposes (portable C off x86).
 void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed);
 /// Floats needed for `n` columns (whole CK_F32_NR panels) of `kc` k values.
 size_t ck_f32_packed_b_floats(int n, int kc);

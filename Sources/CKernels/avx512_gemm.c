@@ -3,6 +3,8 @@
 // widened to f32 while packing, avx2_gemm.c).
 #include "CKernels.h"
 #include "ck_internal.h"
+#include "ck_avx512.h"
+_Static_assert(CK_F32Z_MR == CK_TILE_ROWS && CK_F32Z_NR == 32, "the shared tile store is 12×32");
 #include <time.h>
 
 #if defined(__x86_64__)
@@ -32,26 +34,7 @@ TGT static void micro_kernel(int kc, const float *a, const float *b, float *c, i
         a += CK_F32Z_MR;
         b += CK_F32Z_NR;
     }
-    __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
-    if (bias && !accumulate) {
-        bias0 = _mm512_maskz_loadu_ps(mask0, bias);
-        bias1 = _mm512_maskz_loadu_ps(mask1, bias + 16);
-    }
-#pragma clang loop unroll(full)
-    for (int r = 0; r < CK_F32Z_MR; r++) {
-        if (r >= rows) break;
-        float *row = c + (size_t)r * ldc;
-        __m512 v0 = acc[r][0], v1 = acc[r][1];
-        if (accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(mask0, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(mask1, row + 16));
-        } else {
-            v0 = _mm512_add_ps(v0, bias0);
-            v1 = _mm512_add_ps(v1, bias1);
-        }
-        _mm512_mask_storeu_ps(row, mask0, v0);
-        _mm512_mask_storeu_ps(row + 16, mask1, v1);
-    }
+    ck_store_tile_12x32(acc, rows, c, ldc, mask0, mask1, bias, accumulate);
 }
 
 TGT void ck_gemm_f32z_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
@@ -59,8 +42,8 @@ TGT void ck_gemm_f32z_prepacked(int m, int kc, const float *packed_a, const floa
     int panels = (m + CK_F32Z_MR - 1) / CK_F32Z_MR;
     for (int n = n0; n < n1; n += CK_F32Z_NR) {
         int cols = n1 - n < CK_F32Z_NR ? n1 - n : CK_F32Z_NR;
-        __mmask16 mask0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
-        __mmask16 mask1 = cols >= 32 ? (__mmask16)0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+        __mmask16 mask0, mask1;
+        ck_masks32(cols, &mask0, &mask1);
         const float *bp = packed_b + (size_t)(n / CK_F32Z_NR) * CK_F32Z_NR * panel_kc;
         const float *bias_n = bias ? bias + n : NULL;
         for (int p = 0; p < panels; p++) {

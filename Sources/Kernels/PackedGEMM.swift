@@ -66,6 +66,21 @@ public struct PackedGEMM: Sendable {
         }
     }()
 
+    /// One line for `scrawl bench`: the kernel 16-bit weights' GEMMs use on the active ISA and why.
+    public static var report: String {
+        guard let kernel = kernel(for: .active, bf16Products: true) else { return "OpenBLAS (portable)" }
+        let name = switch kernel.arithmetic {
+        case .bf16: "bf16 vdpbf16ps"
+        case .f32AVX512: "f32 AVX-512F"
+        case .f32: "f32 AVX2"
+        }
+        let why = KernelISA.active == .avx512bf16
+            ? String(format: "; vdpbf16ps %.2f× the f32 zmm FMA rate%@", bf16ProductSpeed,
+                     ProcessInfo.processInfo.environment[bf16ProductsKey].map { ", \(bf16ProductsKey)=\($0)" } ?? "")
+            : ""
+        return "\(name) \(kernel.mr)x\(kernel.nr), kc \(kernel.kcMax)\(why)"
+    }
+
     /// vdpbf16ps work per second relative to f32 zmm FMAs (0 without AVX-512 BF16), measured at first use.
     public static let bf16ProductSpeed: Double = ck_bf16_dot_relative_speed()
 

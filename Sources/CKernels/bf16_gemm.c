@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #if defined(__x86_64__)
+#include "ck_avx512.h"
+_Static_assert(CK_MR == CK_TILE_ROWS && CK_NR == 32, "the shared tile store is 12×32");
 #include <immintrin.h>
 
 #define TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,f16c")))
@@ -107,26 +109,7 @@ TGT static void micro_kernel(int kpairs, const uint32_t *a, const uint32_t *b, f
         a += CK_MR;
         b += CK_NR;
     }
-    __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
-    if (bias && !accumulate) {
-        bias0 = _mm512_maskz_loadu_ps(mask0, bias);
-        bias1 = _mm512_maskz_loadu_ps(mask1, bias + 16);
-    }
-#pragma clang loop unroll(full)
-    for (int r = 0; r < CK_MR; r++) {
-        if (r >= rows) break;
-        float *row = c + (size_t)r * ldc;
-        __m512 v0 = acc[r][0], v1 = acc[r][1];
-        if (accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(mask0, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(mask1, row + 16));
-        } else {
-            v0 = _mm512_add_ps(v0, bias0);
-            v1 = _mm512_add_ps(v1, bias1);
-        }
-        _mm512_mask_storeu_ps(row, mask0, v0);
-        _mm512_mask_storeu_ps(row + 16, mask1, v1);
-    }
+    ck_store_tile_12x32(acc, rows, c, ldc, mask0, mask1, bias, accumulate);
 }
 
 size_t ck_packed_b_words(int n, int kpairs) {
@@ -172,18 +155,13 @@ TGT void ck_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k
     free(scratch);
 }
 
-static inline void masks_for(int cols, __mmask16 *mask0, __mmask16 *mask1) {
-    *mask0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
-    *mask1 = cols >= 32 ? (__mmask16)0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
-}
-
 TGT void ck_gemm_bf16_prepacked(int m, int kpairs, const uint32_t *packed_a, const uint32_t *packed_b,
                                 int panel_pairs, int n0, int n1, float *c, int ldc, const float *bias, int accumulate) {
     int panels = (m + CK_MR - 1) / CK_MR;
     for (int n = n0; n < n1; n += CK_NR) {
         int cols = n1 - n < CK_NR ? n1 - n : CK_NR;
         __mmask16 mask0, mask1;
-        masks_for(cols, &mask0, &mask1);
+        ck_masks32(cols, &mask0, &mask1);
         const uint32_t *bp = packed_b + (size_t)(n / CK_NR) * CK_NR * panel_pairs;
         const float *bias_n = bias ? bias + n : NULL;
         for (int p = 0; p < panels; p++) {

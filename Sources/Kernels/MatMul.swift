@@ -2,15 +2,16 @@ import CKernels
 
 /// Matrix products against stored weights: `y = x·Wᵀ + b`, choosing the kernel by kernel ISA, weight
 /// type and row count:
-/// - avx512bf16: bf16/f16 weights with bf16 products (PackedGEMM.bf16; decode GEMV in registers: bf16
-///   with vdpbf16ps, f16 widened with vcvtph2ps against f32 x); f32 weights, and bf16/f16 weights with
-///   f32 arithmetic: the AVX2 f32 kernels (this CPU has AVX2; measured 3× OpenBLAS 0.3's sgemm, which
-///   does not know Sapphire/Emerald Rapids and runs its Prescott kernels there).
+/// - avx512bf16: GEMM through `PackedGEMM.kernel(for:bf16Products:)`: bf16 products (PackedGEMM.bf16) for
+///   16-bit weights where vdpbf16ps pays on this CPU, else (and for f32 weights or f32 arithmetic) the
+///   AVX-512F f32 kernel (PackedGEMM.f32AVX512, weights widened while packing; on Sapphire/Emerald
+///   Rapids twice the bf16 kernel's speed). Decode GEMV in registers: bf16 with vdpbf16ps, f16 widened
+///   with vcvtph2ps against f32 x; f32 weights and f32 arithmetic the AVX2 GEMV.
 /// - avx2: every weight type through the AVX2 f32 kernels (PackedGEMM.f32, GEMV widening in registers).
 /// - portable: OpenBLAS, bf16/f16 row blocks widened to f32 first.
 /// - Q8_0 weights, any ISA: decode rows through the integer GEMV (activations quantized per block);
-///   more rows through the ISA's packed GEMM with the weight panels widened from Q8_0 while packing
-///   (bf16 on avx512bf16, f32 on avx2); portable as above (rows dequantized).
+///   more rows through the ISA's packed GEMM with the weight panels widened from Q8_0 while packing;
+///   portable as above (rows dequantized).
 public enum MatMul {
     /// Below this many rows, one GEMV per row (weights streamed once per row) beats packing.
     static let gemvRows = 4
@@ -29,32 +30,22 @@ public enum MatMul {
             for r in 0..<m { gemvQ8(x + r * lda, weight: w, bias: bias, out: out + r * ldc, isa: isa) }
         case (.portable, _):
             blasLinear(x, m: m, lda: lda, weight: w, bias: bias, out: out, ldc: ldc, isa: isa)
-        case (.avx512bf16, .q8_0) where bf16Arithmetic:
-            PackedGEMM.bf16.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: .q8_0, ldb: w.rowStride, scales: w.scales,
-                                 c: out, ldc: ldc, bias: bias)
-        case (_, .q8_0):
-            PackedGEMM.f32.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: .q8_0, ldb: w.rowStride, scales: w.scales,
-                                c: out, ldc: ldc, bias: bias)
-        case (.avx512bf16, .bf16) where bf16Arithmetic, (.avx512bf16, .f16) where bf16Arithmetic:
-            if m < gemvRows {
-                for r in 0..<m { gemvAVX512(x + r * lda, weight: w, bias: bias, out: out + r * ldc) }
-            } else {
-                PackedGEMM.bf16.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: w.element, ldb: k, c: out, ldc: ldc,
-                                     bias: bias)
-            }
-        case (.avx512bf16, _), (.avx2, _):
-            if m < gemvRows {
-                for r in 0..<m {
-                    let xr = x + r * lda, y = out + r * ldc
-                    Parallel.chunks(n, granule: 16) { rows in
-                        ck_gemv_avx2(w.element.kernelCode, xr, Int32(k), w.base, Int32(k), Int32(rows.lowerBound),
-                                     Int32(rows.upperBound), y, bias)
-                    }
+        case (.avx512bf16, .bf16) where bf16Arithmetic && m < gemvRows, (.avx512bf16, .f16) where bf16Arithmetic && m < gemvRows:
+            for r in 0..<m { gemvAVX512(x + r * lda, weight: w, bias: bias, out: out + r * ldc) }
+        case (_, _) where m < gemvRows:
+            for r in 0..<m {
+                let xr = x + r * lda, y = out + r * ldc
+                Parallel.chunks(n, granule: 16) { rows in
+                    ck_gemv_avx2(w.element.kernelCode, xr, Int32(k), w.base, Int32(k), Int32(rows.lowerBound),
+                                 Int32(rows.upperBound), y, bias)
                 }
-            } else {
-                PackedGEMM.f32.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: w.element, ldb: k, c: out, ldc: ldc,
-                                    bias: bias)
             }
+        default:
+            guard let kernel = PackedGEMM.kernel(for: isa, bf16Products: bf16Arithmetic && w.element != .f32) else {
+                preconditionFailure("every vector ISA has a packed GEMM kernel")
+            }
+            kernel.gemm(m: m, n: n, k: k, a: x, lda: lda, b: w.base, element: w.element, ldb: w.rowStride, scales: w.scales,
+                        c: out, ldc: ldc, bias: bias)
         }
     }
 

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// A packed-panel GEMM kernel `C = A·Bᵀ`: its register tile, how A (f32 activations) and B (stored
 /// weights, or keys/values) are packed, the k chunk and row block it is tuned for, and the micro-kernel
@@ -7,8 +8,10 @@ public struct PackedGEMM: Sendable {
     public enum Arithmetic: Sendable {
         /// AVX-512 BF16: operands rounded to bf16, f32 accumulation; k packed in pairs.
         case bf16
-        /// AVX2 + FMA: f32 operands (B widened while packing).
+        /// AVX2 + FMA: f32 operands (B widened while packing), 6×16 ymm tile.
         case f32
+        /// AVX-512F: f32 operands (B widened while packing), 12×32 zmm tile.
+        case f32AVX512
     }
 
     public let arithmetic: Arithmetic
@@ -29,26 +32,77 @@ public struct PackedGEMM: Sendable {
     /// AVX2 6×16 f32 FMA: B panel 16 columns × 512 = 32 KB, A panel 12 KB (both in L1 together).
     public static let f32 = PackedGEMM(arithmetic: .f32, mr: Int(CK_F32_MR), nr: Int(CK_F32_NR), kcMax: 512, rowBlock: 120)
 
-    /// The kernel an ISA uses for a given arithmetic (nil on `portable`, which uses OpenBLAS).
+    /// AVX-512F 12×32 f32 FMA: B panel 32 columns × 768 = 96 KB (L2), A panel 36 KB. Sweep on 2592×5120×1280
+    /// (same machine, noisy sitting): kc 768 252–257 GFLOP/s at every row block, kc 512 209–266, kc 384
+    /// 211–219, kc 256 183–221, kc 192 198–235 (the bf16 kernel 136–159 in the same run).
+    public static let f32AVX512 = PackedGEMM(arithmetic: .f32AVX512, mr: Int(CK_F32Z_MR), nr: Int(CK_F32Z_NR), kcMax: 768,
+                                             rowBlock: 120)
+
+    /// The kernel an ISA uses for a given arithmetic (nil on `portable`, which uses OpenBLAS). On
+    /// avx512bf16, bf16 products only where `bf16ProductsPay`; otherwise (and for f32 arithmetic) the
+    /// AVX-512F f32 kernel, whose results are the f32 ones up to summation order.
     public static func kernel(for isa: KernelISA, bf16Products: Bool) -> PackedGEMM? {
         switch isa {
-        case .avx512bf16: return bf16Products ? .bf16 : .f32
+        case .avx512bf16: return bf16Products && bf16ProductsPay ? .bf16 : .f32AVX512
         case .avx2: return .f32
         case .portable: return nil
         }
     }
+
+    /// Every packed kernel this CPU runs (tests, benchmarks).
+    public static var available: [PackedGEMM] { KernelISA.best == .avx512bf16 ? [.bf16, .f32AVX512, .f32] : KernelISA.best == .avx2 ? [.f32] : [] }
+
+    /// The environment variable that forces (1) or forbids (0) bf16 products on avx512bf16.
+    public static let bf16ProductsKey = "SCRAWL_BF16_PRODUCTS"
+
+    /// Whether bf16 products (vdpbf16ps) beat f32 zmm FMAs on this CPU: measured once (a ~1 ms loop of
+    /// each; on Intel Sapphire/Emerald Rapids vdpbf16ps issues once per two cycles and does 0.5× the
+    /// FMAs' work, on CPUs that run it at full rate 2×), overridden by SCRAWL_BF16_PRODUCTS=1 or 0.
+    public static let bf16ProductsPay: Bool = {
+        switch ProcessInfo.processInfo.environment[bf16ProductsKey] {
+        case "1": return KernelISA.best == .avx512bf16
+        case "0": return false
+        default: return bf16ProductSpeed > 1.2
+        }
+    }()
+
+    /// One line for `scrawl bench`: the kernel 16-bit weights' GEMMs use on the active ISA and why.
+    public static var report: String {
+        guard let kernel = kernel(for: .active, bf16Products: true) else { return "OpenBLAS (portable)" }
+        let name = switch kernel.arithmetic {
+        case .bf16: "bf16 vdpbf16ps"
+        case .f32AVX512: "f32 AVX-512F"
+        case .f32: "f32 AVX2"
+        }
+        let why = KernelISA.active == .avx512bf16
+            ? String(format: "; vdpbf16ps %.2f× the f32 zmm FMA rate%@", bf16ProductSpeed,
+                     ProcessInfo.processInfo.environment[bf16ProductsKey].map { ", \(bf16ProductsKey)=\($0)" } ?? "")
+            : ""
+        return "\(name) \(kernel.mr)x\(kernel.nr), kc \(kernel.kcMax)\(why)"
+    }
+
+    /// vdpbf16ps work per second relative to f32 zmm FMAs (0 without AVX-512 BF16), measured at first use.
+    public static let bf16ProductSpeed: Double = ck_bf16_dot_relative_speed()
 
     /// Packed units along k for `kc` values (bf16: pairs).
     @inline(__always) func units(_ kc: Int) -> Int32 { Int32(arithmetic == .bf16 ? (kc + 1) / 2 : kc) }
 
     /// 4-byte words of a packed A buffer for `m` rows and `kc` k values.
     public func aWords(m: Int, kc: Int) -> Int {
-        arithmetic == .bf16 ? ck_packed_a_words(Int32(m), units(kc)) : ck_f32_packed_a_floats(Int32(m), units(kc))
+        switch arithmetic {
+        case .bf16: return ck_packed_a_words(Int32(m), units(kc))
+        case .f32: return ck_f32_packed_a_floats(Int32(m), units(kc))
+        case .f32AVX512: return ck_f32z_packed_a_floats(Int32(m), units(kc))
+        }
     }
 
     /// 4-byte words of a packed B buffer for `n` columns and `kc` k values.
     public func bWords(n: Int, kc: Int) -> Int {
-        arithmetic == .bf16 ? ck_packed_b_words(Int32(n), units(kc)) : ck_f32_packed_b_floats(Int32(n), units(kc))
+        switch arithmetic {
+        case .bf16: return ck_packed_b_words(Int32(n), units(kc))
+        case .f32: return ck_f32_packed_b_floats(Int32(n), units(kc))
+        case .f32AVX512: return ck_f32z_packed_b_floats(Int32(n), units(kc))
+        }
     }
 
     /// Packs rows [m0, m1) of A (f32, stride lda), k in [k0, k0 + kc) clipped at kEnd; m0 a multiple of mr.
@@ -59,6 +113,8 @@ public struct PackedGEMM: Sendable {
             ck_pack_a(a, Int32(lda), Int32(m0), Int32(m1), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: UInt32.self))
         case .f32:
             ck_f32_pack_a(a, Int32(lda), Int32(m0), Int32(m1), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: Float.self))
+        case .f32AVX512:
+            ck_f32z_pack_a(a, Int32(lda), Int32(m0), Int32(m1), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: Float.self))
         }
     }
 
@@ -76,6 +132,8 @@ public struct PackedGEMM: Sendable {
                 ck_pack_b_q8(q, d, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: UInt32.self))
             case .f32:
                 ck_f32_pack_b_q8(q, d, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: Float.self))
+            case .f32AVX512:
+                ck_f32z_pack_b_q8(q, d, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd), packed.assumingMemoryBound(to: Float.self))
             }
             return
         }
@@ -90,6 +148,9 @@ public struct PackedGEMM: Sendable {
         case .f32:
             ck_f32_pack_b(element.kernelCode, b, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd),
                           packed.assumingMemoryBound(to: Float.self))
+        case .f32AVX512:
+            ck_f32z_pack_b(element.kernelCode, b, Int32(ldb), Int32(n), Int32(k0), units(kc), Int32(kEnd),
+                           packed.assumingMemoryBound(to: Float.self))
         }
     }
 
@@ -104,6 +165,9 @@ public struct PackedGEMM: Sendable {
         case .f32:
             ck_gemm_f32_prepacked(Int32(m), units(kc), a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self),
                                   units(panelKc), Int32(n0), Int32(n1), c, Int32(ldc), bias, accumulate ? 1 : 0)
+        case .f32AVX512:
+            ck_gemm_f32z_prepacked(Int32(m), units(kc), a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self),
+                                   units(panelKc), Int32(n0), Int32(n1), c, Int32(ldc), bias, accumulate ? 1 : 0)
         }
     }
 

@@ -13,7 +13,8 @@ struct BenchCommand: ParsableCommand {
             Decode tokens/s counts forward passes after the first token (the first comes from the prefill). \
             With --ignore-eos, end-of-sequence tokens are masked so exactly --max-tokens tokens are made \
             (and the repetition-loop guard is off). kernel_isa: the kernels in use (SCRAWL_KERNEL_ISA=avx512bf16|avx2|portable \
-            overrides the probe). mem_bw_gb_s: a streaming read measured after the run; decode_bound_tok_s: that \
+            overrides the probe); gemm: the packed GEMM kernel 16-bit weights use and the measured vdpbf16ps rate that chose it \
+            (SCRAWL_BF16_PRODUCTS=1|0 overrides). mem_bw_gb_s: a streaming read measured after the run; decode_bound_tok_s: that \
             bandwidth over the bytes one decode step reads (every language weight once), decode_of_bound: decode \
             tokens/s as a fraction of it; vision_gflop_s: the ViT blocks' FLOPs over vision_ms. An untimed warm-up read of a 56×56 image pages the \
             weights in first (--no-warmup skips it). *_cpu_ms: process CPU time per phase, for a shared machine.
@@ -131,6 +132,7 @@ struct BenchCommand: ParsableCommand {
             ("threads", Parallel.threadCount),
             ("openblas_core", BLAS.coreName),
             ("kernel_isa", KernelISA.report),
+            ("gemm", PackedGEMM.report),
             ("weights", int8.map { "int8 (\($0.built ? "quantized now" : "from cache") \($0.file)\($0.note.map { "; " + $0 } ?? ""))" }
                 ?? "checkpoint"),
             ("load_ms", loadMs),

@@ -111,6 +111,49 @@ final class KernelBenchmarks: XCTestCase {
         }
     }
 
+    /// Every packed kernel this CPU runs, driven directly on bf16 weights, on the vision tower's and the
+    /// prefill's GEMM shapes (m × n × k: 5184 patches of width 1280 → qkv 3840, proj 1280, fc1 5120, fc2
+    /// back; 1320 prefill tokens of width 1536 → qkv 2048, MLP 8960 and back).
+    func testModelShapesPerKernel() {
+        let shapes = [(5184, 3840, 1280), (5184, 1280, 1280), (5184, 5120, 1280), (5184, 1280, 5120),
+                      (1320, 2048, 1536), (1320, 8960, 1536), (1320, 1536, 8960)]
+        let a = FloatBuffer(SeededValues(seed: 6).arrayCopy(5184 * 5120))
+        let c = FloatBuffer(count: 5184 * 5120)
+        for (m, n, k) in shapes {
+            let w = weights(n * k, .bf16)
+            defer { w.deallocate() }
+            for kernel in PackedGEMM.available {
+                let run = {
+                    kernel.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: UnsafeRawPointer(w), element: .bf16, ldb: k, c: c.pointer,
+                                ldc: n, bias: nil)
+                }
+                run()
+                let t = (0..<2).map { _ in seconds(run) }.min()!
+                print(String(format: "[bench] GEMM kernel %@ %dx%d %dx%dx%d bf16: %.1f GFLOP/s (%.0f ms)", "\(kernel.arithmetic)",
+                             kernel.mr, kernel.nr, m, n, k, 2 * Double(m) * Double(n) * Double(k) / t / 1e9, t * 1000))
+            }
+        }
+    }
+
+    /// The vision tower's attention (16 heads × 5184 queries × 80, bidirectional) per ISA.
+    func testVisionAttention() {
+        let (tokens, heads, hd) = (5184, 16, 80)
+        let qkv = FloatBuffer(SeededValues(seed: 7).arrayCopy(tokens * 3 * heads * hd))
+        let out = FloatBuffer(count: tokens * heads * hd)
+        for isa in KernelISA.available where isa != .portable {
+            let run = {
+                Attention.compute(q: qkv.pointer, qStride: 3 * heads * hd, k: qkv.pointer + heads * hd, kStride: 3 * heads * hd,
+                                  v: qkv.pointer + 2 * heads * hd, vStride: 3 * heads * hd, queries: tokens, keys: tokens,
+                                  layout: .init(heads: heads, kvHeads: heads, headDim: hd), scale: 1 / Float(hd).squareRoot(),
+                                  causalOffset: nil, precision: .bf16, out: out.pointer, outStride: heads * hd, isa: isa)
+            }
+            run()
+            let t = seconds(run)
+            print(String(format: "[bench] attention %@ %d heads x %d x %d: %.1f GFLOP/s (%.0f ms)", isa.rawValue, heads, tokens, hd,
+                         4 * Double(tokens) * Double(tokens) * Double(hd * heads) / t / 1e9, t * 1000))
+        }
+    }
+
     /// Cache blocking sweep for both packed kernels on the vision fc1 shape (how kcMax/rowBlock were chosen).
     func testGEMMBlockingSweep() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["SCRAWL_KERNEL_SWEEP"] == "1", "set SCRAWL_KERNEL_SWEEP=1")
@@ -125,6 +168,14 @@ final class KernelBenchmarks: XCTestCase {
                 for rb in [120, 240, 480] {
                     kernels.append(("bf16", PackedGEMM(arithmetic: .bf16, mr: PackedGEMM.bf16.mr, nr: PackedGEMM.bf16.nr,
                                                        kcMax: kc, rowBlock: rb)))
+                }
+            }
+        }
+        if KernelISA.best == .avx512bf16 {
+            for kc in [192, 256, 384, 512, 768] {
+                for rb in [120, 240, 480] {
+                    kernels.append(("f32AVX512", PackedGEMM(arithmetic: .f32AVX512, mr: PackedGEMM.f32AVX512.mr,
+                                                            nr: PackedGEMM.f32AVX512.nr, kcMax: kc, rowBlock: rb)))
                 }
             }
         }

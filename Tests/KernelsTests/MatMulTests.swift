@@ -32,8 +32,9 @@ final class MatMulTests: XCTestCase {
     /// (packed as bf16); the f16 GEMV keeps x in f32.
     private func operands(_ p: Problem, element: WeightElement, isa: KernelISA, bf16: Bool) -> (x: [Float], w: [Float]) {
         guard isa.hasBF16DotProduct && bf16 && element != .f32 else { return (p.x, p.w) }
-        let gemv = p.m < MatMul.gemvRows
-        if element == .f16 && gemv { return (p.x, p.w) }
+        if p.m < MatMul.gemvRows { return element == .f16 ? (p.x, p.w) : (bf16Round(p.x), p.w) }
+        // GEMM: bf16 products only where the ISA's kernel choice takes them (PackedGEMM.bf16ProductsPay).
+        guard PackedGEMM.kernel(for: isa, bf16Products: true)?.arithmetic == .bf16 else { return (p.x, p.w) }
         return (bf16Round(p.x), element == .f16 ? bf16Round(p.w) : p.w)
     }
 

@@ -5,7 +5,9 @@ import XCTest
 /// Q8_0 weights (`WeightElement.q8_0`): the quantizer against a Swift model of llama.cpp's rules, and
 /// `MatMul.linear` on every kernel ISA this machine runs against f64 references over exactly what each
 /// path multiplies — the integer block dot products of the GEMV (activations quantized per block too),
-/// and the packed GEMM's weights widened from Q8_0 (to bf16 with bf16 arithmetic on avx512bf16).
+/// and the packed GEMM's weights widened from Q8_0 (to bf16 where the kernel has bf16 products); and every
+/// packed kernel the CPU runs driven directly on Q8_0 B (so the bf16 kernel stays covered where the ISA's
+/// choice does not take it).
 final class Q8MatMulTests: XCTestCase {
     /// Swift model of Q8_0 quantization of one row: q, and the scale as stored (f16 for weights, f32 for
     /// activations). A block with NaN/Inf gets a NaN scale.
@@ -99,7 +101,7 @@ final class Q8MatMulTests: XCTestCase {
                 let want: [Float]
                 if m < MatMul.gemvRows {
                     want = blockDotReference(x, m: m, k: k, w, n: n, bias: bias)
-                } else if isa == .avx512bf16 && bf16 {
+                } else if PackedGEMM.kernel(for: isa, bf16Products: bf16)?.arithmetic == .bf16 {
                     want = naiveLinear(bf16Round(x), m: m, k: k, bf16Round(deq), n: n, bias: bias)
                 } else {
                     want = naiveLinear(x, m: m, k: k, deq, n: n, bias: bias)
@@ -186,6 +188,30 @@ final class Q8MatMulTests: XCTestCase {
                         for c in 0..<n { XCTAssertEqual(got[r * n + c].isFinite, c != 7 && c != 20, "\(label): row \(r) column \(c)") }
                     }
                 }
+            }
+        }
+    }
+
+    func testEveryPackedKernelOnQ8Weights() {
+        for (m, n, k) in [(5, 37, 45), (13, 49, 801), (17, 33, 385)] {
+            var rng = SeededValues(seed: UInt64(m * 31 + k))
+            let x = rng.array(m * k), wf = rng.array(n * k), bias = rng.array(n)
+            let w = Q8Matrix(wf, rows: n, cols: k)
+            let deq = w.dequantized
+            for kernel in PackedGEMM.available {
+                let bf16 = kernel.arithmetic == .bf16
+                let want = naiveLinear(bf16 ? bf16Round(x) : x, m: m, k: k, bf16 ? bf16Round(deq) : deq, n: n, bias: bias)
+                var got = [Float](repeating: -12345, count: m * n)
+                x.withUnsafeBufferPointer { xp in
+                    got.withUnsafeMutableBufferPointer { op in
+                        bias.withUnsafeBufferPointer { bp in
+                            kernel.gemm(m: m, n: n, k: k, a: xp.baseAddress!, lda: k, b: w.matrix.base, element: .q8_0,
+                                        ldb: w.matrix.rowStride, scales: w.matrix.scales, c: op.baseAddress!, ldc: n, bias: bp.baseAddress)
+                        }
+                    }
+                }
+                XCTAssertLessThan(maxAbsDiff(got, want), Float(k).squareRoot() * 2e-6 + 1e-6,
+                                  "\(kernel.arithmetic) \(kernel.mr)x\(kernel.nr) m\(m) n\(n) k\(k)")
             }
         }
     }

@@ -107,7 +107,7 @@ void ck_gemv_f16_avx512(const float *x, int k, const uint16_t *w, int ldw, int n
 /// Floats needed for `m` rows (whole CK_F32_MR panels) of `kc` k values.
 size_t ck_f32_packed_a_floats(int m, int kc);
 /// Packs rows [m0, m1) of f32 A (stride lda), k in [k0, k0 + kc) clipped at k_end, panel p at p·MR·kc
-/// (m0 a multiple of CK_F32_MR); missing rows/columns are zero. Portable C.
+/// (m0 a multiple of CK_F32_MR); missing rows/columns are zero. AVX2 transposes (portable C off x86).
 void ck_f32_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed);
 /// Floats needed for `n` columns (whole CK_F32_NR panels) of `kc` k values.
 size_t ck_f32_packed_b_floats(int n, int kc);
@@ -120,6 +120,27 @@ void ck_f32_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k
 /// As ck_gemm_bf16_prepacked, for the f32 panels (`panel_kc`: the kc B was packed with, ≥ kc).
 void ck_gemm_f32_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
                            int n1, float *c, int ldc, const float *bias, int accumulate);
+
+// ---- AVX-512F f32 GEMM: the same contract with a 12×32 tile (24 zmm accumulators) ----
+// On CPUs where vdpbf16ps issues once per two cycles (Intel Sapphire/Emerald Rapids) f32 zmm FMAs do twice
+// its work per cycle, so this kernel also takes bf16/f16 weights (widened while packing).
+
+#define CK_F32Z_MR 12
+#define CK_F32Z_NR 32
+
+/// As ck_f32_packed_a_floats / ck_f32_pack_a for CK_F32Z_MR-row panels.
+size_t ck_f32z_packed_a_floats(int m, int kc);
+void ck_f32z_pack_a(const float *a, int lda, int m0, int m1, int k0, int kc, int k_end, float *packed);
+/// As ck_f32_packed_b_floats / ck_f32_pack_b / ck_f32_pack_b_q8 for CK_F32Z_NR-column panels.
+size_t ck_f32z_packed_b_floats(int n, int kc);
+void ck_f32z_pack_b(int elem, const void *b, int ldb, int n1, int k0, int kc, int k_end, float *packed);
+void ck_f32z_pack_b_q8(const int8_t *q, const uint16_t *d, int ldq, int n1, int k0, int kc, int k_end, float *packed);
+/// As ck_gemm_f32_prepacked for the CK_F32Z tile (AVX-512F).
+void ck_gemm_f32z_prepacked(int m, int kc, const float *packed_a, const float *packed_b, int panel_kc, int n0,
+                            int n1, float *c, int ldc, const float *bias, int accumulate);
+/// Work per second of vdpbf16ps over f32 zmm FMAs on this core (one short timed loop of each, ~1 ms;
+/// 2 where vdpbf16ps runs at full rate), 0 without AVX-512 BF16.
+double ck_bf16_dot_relative_speed(void);
 
 /// AVX2 GEMV: x f32, W of element `elem` widened in registers.
 void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n0, int n1, float *y,

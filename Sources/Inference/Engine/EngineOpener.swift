@@ -21,7 +21,8 @@ public enum EngineOpener {
     }
 
     /// The CPU kernels every engine uses (chosen once per process; `SCRAWL_KERNEL_ISA` overrides).
-    public static var kernelReport: String { KernelISA.report }
+    /// The kernel ISA and the GEMM kernel 16-bit weights use (logged at start, printed by bench).
+    public static var kernelReport: String { KernelISA.report + "; gemm " + PackedGEMM.report }
     /// Why `SCRAWL_KERNEL_ISA` was not honoured, when it was not.
     public static var kernelWarning: String? { KernelISA.selectionWarning }
 

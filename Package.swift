@@ -31,7 +31,6 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Documents: TIFF pages, HEIC/HEIF/AVIF photos, WebP. PDF is rendered by poppler-utils in a child process (not linked).
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
-        .systemLibrary(name: "CHEIF", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
 
         // MARK: Swift layers
@@ -40,7 +39,7 @@ let package = Package(
         // openat2(2) (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) for the daemon's opens below an inbox.
         .target(name: "CSafeOpen"),
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: optimise),
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF", "CTIFF", "CHEIF", "CWebP"], swiftSettings: optimise),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF", "CTIFF", "CWebP"], swiftSettings: optimise),
         // A Jinja engine for chat templates (the language transformers renders them with).
         .target(name: "Jinja", swiftSettings: optimise),
         .target(name: "Tokenizers", dependencies: ["Jinja"], swiftSettings: optimise),

@@ -10,7 +10,7 @@ packages=(
   libpng-dev libgif-dev                 # PNG, GIF
   libsqlite3-dev sqlite3                # catalog + FTS5 search index
   libtiff-dev                           # TIFF scans, every page (CCITT G3/G4 fax, LZW, Deflate, JPEG…)
-  libheif-dev                           # HEIC/HEIF/AVIF phone photos (Debian 12: HEVC/AV1 decoders built in)
+  libheif-examples                      # HEIC/HEIF/AVIF: heif-info/heif-convert, run as limited child processes (never linked: see README)
   libwebp-dev                           # WebP (libwebp + libwebpdemux)
   poppler-utils                         # PDF: pdfinfo/pdftoppm/pdftotext, run as limited child processes (GPL: never linked)
   util-linux                            # prlimit: sets the renderer children's memory and CPU limits

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// Runs a helper program (poppler-utils) as a child process that cannot take the daemon with it:
+/// Runs a helper program (poppler-utils, libheif-examples) as a child process that cannot take the daemon with it:
 /// started by posix_spawn with no inherited descriptors (stdin is the given file, stdout and stderr
 /// are pipes, every other descriptor is closed), default signal handling, its own process group and
 /// a minimal environment; its address space and CPU time limited by setrlimit in the child
@@ -12,6 +12,9 @@ struct ChildProcess {
         var seconds: Int
         var memoryBytes: Int
         var maxOutputBytes: Int
+        /// Largest file the child may write (RLIMIT_FSIZE; past it the write fails and SIGXFSZ ends
+        /// the child); nil leaves the limit as inherited.
+        var maxFileBytes: Int? = nil
     }
 
     struct Outcome {
@@ -52,7 +55,9 @@ struct ChildProcess {
         guard let prlimit = locate("prlimit") else { throw .missing("prlimit") }
         guard let executable = locate(program) else { throw .missing(program) }
         let cpu = max(1, limits.seconds)
-        let argv = [prlimit, "--as=\(max(64 << 20, limits.memoryBytes))", "--cpu=\(cpu):\(cpu + 1)", "--core=0", executable] + arguments
+        let fileLimit = limits.maxFileBytes.map { ["--fsize=\(max(0, $0))"] } ?? []
+        let argv = [prlimit, "--as=\(max(64 << 20, limits.memoryBytes))", "--cpu=\(cpu):\(cpu + 1)", "--core=0"] + fileLimit
+            + [executable] + arguments
         var environment = ["PATH=/usr/bin:/bin", "LC_ALL=C"]
         if let home = ProcessInfo.processInfo.environment["HOME"] { environment.append("HOME=" + home) }
 

@@ -1,85 +1,100 @@
-import CHEIF
+import Foundation
+import Glibc
 
-/// HEIF → RGB8 through libheif: the primary image (HEIC/HEVC via libde265, AVIF/AV1 via dav1d or
-/// aom, whichever decoder libheif was built with), shown the way a phone's gallery shows it.
+/// HEIF → RGB8: the primary image (HEIC/HEVC, AVIF/AV1), shown the way a phone's gallery shows it,
+/// decoded by libheif's own command-line tools run as limited child processes (HelperProgram), not
+/// by linking libheif. Two reasons, both about the daemon's process: Debian 12's libheif1 links the
+/// GPL x265 encoder, which would then be mapped into an Apache-2.0 daemon; and the HEVC decoder
+/// (libde265) has a long record of memory-safety bugs, which in a child cost one error, never the
+/// daemon. `heif-info` reports the primary image's size first (checked against the limits before a
+/// pixel is decoded); `heif-convert` then writes it as a PNG into a private temp folder (its file
+/// size capped by RLIMIT_FSIZE), which the PNG decoder reads.
 ///
 /// Orientation: libheif applies the container's `irot`/`imir` (and `clap`) transforms while
-/// decoding. An EXIF orientation tag in the file is NOT applied on top: the HEIF/MIAF rule is that
-/// the transform properties are what a reader shows, and pillow-heif (what Pillow users read HEIC
-/// with) does the same — it decodes with the transforms and resets the EXIF orientation to 1 so
-/// `ImageOps.exif_transpose` leaves the image alone. Applying both would rotate iPhone photos
-/// (which carry irot and a matching EXIF orientation) twice. Alpha is dropped without compositing,
-/// as for PNG. Sizes are checked against the limits before any pixel is decoded.
+/// decoding, and the size heif-info reports is the transformed one. An EXIF orientation tag in the
+/// file is NOT applied on top: the HEIF/MIAF rule is that the transform properties are what a reader
+/// shows, and pillow-heif (what Pillow users read HEIC with) does the same — it decodes with the
+/// transforms and resets the EXIF orientation to 1 so `ImageOps.exif_transpose` leaves the image
+/// alone. Applying both would rotate iPhone photos (which carry irot and a matching EXIF
+/// orientation) twice. Alpha is dropped without compositing, as for PNG; 10-bit images arrive as
+/// 16-bit PNG and are reduced as a 16-bit PNG is.
 enum HEIFDecoder {
-    struct Result {
-        var image: RGBImage
-        /// Width and height as stored (`ispe`), before irot/imir.
-        var storedWidth: Int
-        var storedHeight: Int
+    static let package = "libheif-examples"
+    private static let info = HelperProgram(name: "heif-info", package: package, format: .heif)
+    private static let convert = HelperProgram(name: "heif-convert", package: package, format: .heif)
+    /// The child's stdin, reopened by path (libheif's tools take a file name and seek in it).
+    private static let input = "/proc/self/fd/0"
+
+    static func decode(_ data: [UInt8], limits: ImageLimits) throws(ImageDecodeError) -> RGBImage {
+        let file = try ChildInputFile(data, format: .heif)
+        let (width, height) = try primarySize(file, limits: limits)
+        try limits.check(width: width, height: height, format: .heif)
+        let png = try convertToPNG(file, width: width, height: height, limits: limits)
+        let image: RGBImage
+        do throws(ImageDecodeError) {
+            image = try PNGDecoder.decode(png, limits: limits).image
+        } catch {
+            throw .damaged(format: .heif, detail: "heif-convert wrote a PNG that does not decode (\(error))")
+        }
+        guard image.width == width, image.height == height else {
+            throw .damaged(format: .heif, detail: "heif-convert wrote \(image.width)x\(image.height) where heif-info reported \(width)x\(height)")
+        }
+        return image
     }
 
-    /// heif_init once per process (reference-counted in libheif; loads decoder plugins where it has them).
-    private static let initialised: Bool = heif_init(nil).code == heif_error_Ok
-
-    static func decode(_ data: [UInt8], limits: ImageLimits) throws(ImageDecodeError) -> Result {
-        _ = initialised
-        guard let context = heif_context_alloc() else {
-            throw .damaged(format: .heif, detail: "libheif could not allocate a context")
+    /// `heif-info`: the primary image's size as shown ("image: 96x64 (id=1), primary").
+    static func primarySize(_ file: ChildInputFile, limits: ImageLimits) throws(ImageDecodeError) -> (Int, Int) {
+        let outcome = try info.run([input], file, imageLimits: limits, maxOutput: 1 << 20)
+        let text = String(decoding: try interpret(outcome, program: info, limits: limits), as: UTF8.self)
+        guard let size = primarySize(in: text) else {
+            throw .damaged(format: .heif, detail: "the file names no primary image" + HelperProgram.summary(outcome.stderr))
         }
-        defer { heif_context_free(context) }
-        heif_context_set_max_decoding_threads(context, 0)
-        return try data.withUnsafeBufferPointer { (bytes) throws(ImageDecodeError) -> Result in
-            try check(heif_context_read_from_memory_without_copy(context, bytes.baseAddress, bytes.count, nil))
-            var handle: OpaquePointer?
-            try check(heif_context_get_primary_image_handle(context, &handle))
-            guard let handle else { throw .damaged(format: .heif, detail: "the file names no primary image") }
-            defer { heif_image_handle_release(handle) }
-            let storedWidth = Int(heif_image_handle_get_ispe_width(handle))
-            let storedHeight = Int(heif_image_handle_get_ispe_height(handle))
-            try limits.check(width: storedWidth, height: storedHeight, format: .heif)
-            let width = Int(heif_image_handle_get_width(handle)), height = Int(heif_image_handle_get_height(handle))
-            try limits.check(width: width, height: height, format: .heif)
+        return size
+    }
 
-            guard let options = heif_decoding_options_alloc() else {
-                throw .damaged(format: .heif, detail: "libheif could not allocate decoding options")
-            }
-            defer { heif_decoding_options_free(options) }
-            options.pointee.ignore_transformations = 0
-            var decoded: OpaquePointer?
-            try check(heif_decode_image(handle, &decoded, heif_colorspace_RGB, heif_chroma_interleaved_RGB, options))
-            guard let decoded else { throw .damaged(format: .heif, detail: "libheif returned no image") }
-            defer { heif_image_release(decoded) }
-            let outWidth = Int(heif_image_get_width(decoded, heif_channel_interleaved))
-            let outHeight = Int(heif_image_get_height(decoded, heif_channel_interleaved))
-            try limits.check(width: outWidth, height: outHeight, format: .heif)
-            let bits = heif_image_get_bits_per_pixel_range(decoded, heif_channel_interleaved)
-            guard bits == 8 else {
-                throw .unsupportedVariant(format: .heif, detail: "libheif delivered \(bits)-bit samples where 8-bit RGB was asked for")
-            }
-            var stride: Int32 = 0
-            guard let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride), Int(stride) >= outWidth * 3 else {
-                throw .damaged(format: .heif, detail: "libheif returned no RGB plane")
-            }
-            var rgb = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
-            rgb.withUnsafeMutableBufferPointer { out in
-                for row in 0..<outHeight {
-                    (out.baseAddress! + row * outWidth * 3).update(from: plane + row * Int(stride), count: outWidth * 3)
-                }
-            }
-            return Result(image: RGBImage(width: outWidth, height: outHeight, pixels: rgb),
-                          storedWidth: storedWidth, storedHeight: storedHeight)
+    static func primarySize(in text: String) -> (Int, Int)? {
+        for line in text.split(separator: "\n") where line.hasPrefix("image: ") && line.hasSuffix(", primary") {
+            let dims = line.dropFirst("image: ".count).prefix { $0 != " " }.split(separator: "x")
+            guard dims.count == 2, let width = Int(dims[0]), let height = Int(dims[1]) else { return nil }
+            return (width, height)
+        }
+        return nil
+    }
+
+    /// `heif-convert --quiet <stdin> <private folder>/image.png`, read back and the folder removed.
+    private static func convertToPNG(_ file: ChildInputFile, width: Int, height: Int, limits: ImageLimits) throws(ImageDecodeError) -> [UInt8] {
+        // 16-bit RGBA rows plus filter bytes, and deflate's worst-case growth.
+        let raw = height.multipliedReportingOverflow(by: width * 8 + 1)
+        let cap = raw.overflow ? Int.max : raw.partialValue + raw.partialValue / 100 + (1 << 20)
+        let folder = try privateFolder()
+        let output = folder + "/image.png"
+        defer { unlink(output); rmdir(folder) }
+        let outcome = try convert.run(["--quiet", input, output], file, imageLimits: limits, maxOutput: 1 << 20, maxFileBytes: cap)
+        _ = try interpret(outcome, program: convert, limits: limits)
+        do {
+            return try ImageDecoder.readFile(output, maxBytes: cap)
+        } catch {
+            throw .damaged(format: .heif, detail: "heif-convert left no readable image (\(error))")
         }
     }
 
-    /// Turns a libheif error into a typed one (no decoder plugin for the codec → unsupportedVariant).
-    private static func check(_ error: heif_error) throws(ImageDecodeError) {
-        guard error.code != heif_error_Ok else { return }
-        let message = error.message.map { String(cString: $0) } ?? "error \(error.code.rawValue)"
-        switch error.code {
-        case heif_error_Unsupported_feature, heif_error_Unsupported_filetype:
-            throw .unsupportedVariant(format: .heif, detail: "libheif: \(message) (for HEIC install libde265, for AVIF libdav1d or libaom)")
-        default:
-            throw .damaged(format: .heif, detail: "libheif: \(message)")
+    /// libheif reports its own size limits and refusals on stderr; those are the file's fault.
+    private static func interpret(_ outcome: ChildProcess.Outcome, program: HelperProgram, limits: ImageLimits) throws(ImageDecodeError) -> [UInt8] {
+        if outcome.ending != .exited(0), outcome.stderr.contains("Unsupported feature") || outcome.stderr.contains("Unsupported file") {
+            throw .unsupportedVariant(format: .heif, detail: "libheif: " + HelperProgram.summary(outcome.stderr).dropFirst(2)
+                                      + " (for HEIC libheif needs libde265, for AVIF libdav1d or libaom)")
         }
+        return try program.interpret(outcome, what: "the image", limits: limits)
+    }
+
+    /// A fresh mode-0700 folder under $TMPDIR (the unit's PrivateTmp) or /tmp.
+    private static func privateFolder() throws(ImageDecodeError) -> String {
+        let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((parent + "/scrawl-heif.XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
+        guard made else {
+            throw .damaged(format: .heif, detail: "cannot make a private temp folder for heif-convert in \(parent): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
     }
 }

@@ -24,10 +24,11 @@ public enum ImageDecoder {
         case .webp:
             (stored, orientation) = (try WebPDecoder.decode(data, limits: limits), 1)
         case .heif:
-            // irot/imir already applied by libheif; the EXIF orientation is deliberately not (HEIFDecoder).
-            let result = try HEIFDecoder.decode(data, limits: limits)
-            return DecodedImage(image: result.image, format: format, originalWidth: result.storedWidth,
-                                originalHeight: result.storedHeight, exifOrientation: 1)
+            // irot/imir are part of decoding (libheif applies them; its tools report no stored size
+            // apart from them); the EXIF orientation is deliberately not applied (HEIFDecoder).
+            let image = try HEIFDecoder.decode(data, limits: limits)
+            return DecodedImage(image: image, format: format, originalWidth: image.width, originalHeight: image.height,
+                                exifOrientation: 1)
         case .pdf, .tiff:
             return try ScanOpener.open(data: data, limits: limits).page(0, pixelBudget: nil)
         }

@@ -9,11 +9,11 @@ public struct PDFPageSource: PageSource {
 
     public var format: ImageFormat { .pdf }
     public let pageCount: Int
-    private let file: PDFDocumentFile
+    private let file: ChildInputFile
     private let limits: ImageLimits
 
     public init(data: [UInt8], limits: ImageLimits) throws(ImageDecodeError) {
-        let file = try PDFDocumentFile(data)
+        let file = try ChildInputFile(data, format: .pdf)
         let info = try PopplerTools.documentInfo(file, limits: limits)
         try limits.check(pages: info.pages, format: .pdf)
         self.pageCount = info.pages

@@ -18,8 +18,8 @@ public enum Attention {
         }
     }
 
-    /// Query rows per work item.
-    static let block = 128
+    /// Query rows per work item (memory estimates size the score rows from it).
+    public static let block = 128
 
     /// out[i, h] = softmax(scale·q[i,h]·k[j,g]ᵀ over visible j)·v[j,g].
     /// `causalOffset`: nil = every query sees every key (bidirectional); n = query i sees keys j ≤ n + i.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the chunks of a streamed chat completion add up to: the text, the finish reason, per-token
-/// log-probs when the server sends them, and the token counts from a final `usage` chunk.
+/// log-probs when the server sends them (with token ids where it adds them, as llama.cpp's
+/// llama-server does), and the token counts from a final `usage` chunk.
 public struct ChatCompletionStream: Sendable, Equatable {
     public private(set) var text = ""
     /// The `finish_reason` of the choice (`stop`, `length`, …), once sent.
@@ -9,6 +10,11 @@ public struct ChatCompletionStream: Sendable, Equatable {
     /// True after `data: [DONE]`.
     public private(set) var done = false
     public private(set) var logprobs: [Float] = []
+    /// The token id of each entry of `logprobs`, when the server sent one with every entry
+    /// (llama-server's `"id"`, an extension of the OpenAI shape); empty otherwise.
+    public var tokenIDs: [Int] { idsOfEveryLogprob ? ids : [] }
+    private var ids: [Int] = []
+    private var idsOfEveryLogprob = true
     public private(set) var promptTokens: Int?
     public private(set) var completionTokens: Int?
     /// Chunks that carried content.
@@ -45,7 +51,11 @@ public struct ChatCompletionStream: Sendable, Equatable {
         guard let choices = object["choices"] as? [[String: Any]], let choice = choices.first else { return .none }
         if let reason = choice["finish_reason"] as? String { finishReason = reason }
         if let content = (choice["logprobs"] as? [String: Any])?["content"] as? [[String: Any]] {
-            logprobs += content.compactMap { ($0["logprob"] as? NSNumber)?.floatValue }
+            for entry in content {
+                guard let logprob = (entry["logprob"] as? NSNumber)?.floatValue else { continue }
+                logprobs.append(logprob)
+                if let id = (entry["id"] as? NSNumber)?.intValue { ids.append(id) } else { idsOfEveryLogprob = false }
+            }
         }
         // A streamed chunk has `delta`; a whole (non-streamed) answer has `message`.
         let part = (choice["delta"] as? [String: Any]) ?? (choice["message"] as? [String: Any])
@@ -53,6 +63,16 @@ public struct ChatCompletionStream: Sendable, Equatable {
         text += piece
         contentChunks += 1
         return .content(piece)
+    }
+
+    /// Folds in the events of one piece of the body in order, calling `onContent` with each content
+    /// piece and the content chunks so far; events after `[DONE]` are ignored. The finish chunk, the
+    /// usage chunk after it and `[DONE]` often arrive in one piece: every one of them is read.
+    public mutating func add(events: [String], endpoint: String,
+                             onContent: (_ piece: String, _ chunks: Int) -> Void) throws(RemoteEngineError) {
+        for data in events where !done {
+            if case .content(let piece) = try add(event: data, endpoint: endpoint) { onContent(piece, contentChunks) }
+        }
     }
 
     /// The server's own words from an error body or event: `{"error": {"message": …}}`,

@@ -68,16 +68,14 @@ public final class RemoteEngine: OCREngine, @unchecked Sendable {
         let exchange = HTTPExchange(endpoint: where_, idleTimeoutS: endpoint.timeoutS, cancellation: request.cancellation)
         let outcome = try exchange.run(http) { bytes in
             if !sawEvent && rawBody.count < 16 << 20 { rawBody += bytes }
-            for data in events.feed(bytes) {
-                sawEvent = true
-                if case .content(let piece) = try stream.add(event: data, endpoint: where_) {
-                    if firstContent == nil {
-                        firstContent = .now
-                        onEvent(.prefillDone)
-                    }
-                    onEvent(.token(id: -1, text: piece, count: stream.contentChunks))
+            let batch = events.feed(bytes)
+            if !batch.isEmpty { sawEvent = true }
+            try stream.add(events: batch, endpoint: where_) { piece, chunks in
+                if firstContent == nil {
+                    firstContent = .now
+                    onEvent(.prefillDone)
                 }
-                if stream.isComplete { break }
+                onEvent(.token(id: -1, text: piece, count: chunks))
             }
         }
         guard let status = outcome.status else {
@@ -98,7 +96,7 @@ public final class RemoteEngine: OCREngine, @unchecked Sendable {
         timings.generateMs = Self.ms(from: firstContent ?? end, to: end)
         timings.totalMs = Self.ms(since: started)
         let count = stream.completionTokens ?? (stream.logprobs.isEmpty ? stream.contentChunks : stream.logprobs.count)
-        return OCRResult(text: stream.text, tokens: [], tokenCount: count, logprobs: stream.logprobs,
+        return OCRResult(text: stream.text, tokens: stream.tokenIDs, tokenCount: count, logprobs: stream.logprobs,
                          promptTokens: stream.promptTokens ?? 0, finishReason: Self.finishReason(stream.finishReason),
                          timings: timings, processedWidth: sent.width, processedHeight: sent.height)
     }

@@ -67,7 +67,7 @@ final class RecordingLoader: EngineLoading, @unchecked Sendable {
     let engine = RecordingEngine()
     private(set) var loads: [(ModelName, String)] = []
 
-    func load(_ spec: ModelSpec, maxTokens: Int) throws -> OCREngine {
+    func load(_ spec: ModelSpec, maxTokens: Int, maxPixels: Int?) throws -> OCREngine {
         let checkpoint = spec.checkpointPath ?? ""
         loads.append((spec.name, checkpoint))
         guard spec.name == .qwen else { throw EngineLoadError.modelMissing(name: spec.name, path: checkpoint) }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Inference
 import XCTest
 @testable import Daemon
@@ -51,6 +52,38 @@ final class MemoryCheckTests: XCTestCase {
         XCTAssertEqual(a.weightBytes, try shards.reduce(Int64(0)) {
             $0 + Int64(try FileManager.default.attributesOfItem(atPath: aya.appendingPathComponent($1).path)[.size] as? Int ?? 0)
         })
+    }
+
+    func testTheDefaultModelAtTheDefaultMaxPixelsFitsTheShippedUnit() throws {
+        // The real Qwen2-VL-OCR-2B layout: its config and preprocessor (max_pixels 12845056), one
+        // 4.42 GB model.safetensors (sparse here: only its size is read).
+        let folder = try TemporaryDirectory()
+        let config = """
+            {"model_type": "qwen2_vl", "hidden_size": 1536, "intermediate_size": 8960, "num_attention_heads": 12,
+             "num_hidden_layers": 28, "num_key_value_heads": 2, "vocab_size": 151936, "rms_norm_eps": 1e-06,
+             "rope_theta": 1000000.0, "max_position_embeddings": 32768, "tie_word_embeddings": true,
+             "vision_config": {"depth": 32, "embed_dim": 1280, "mlp_ratio": 4, "num_heads": 16, "in_chans": 3,
+                               "hidden_size": 1536, "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2},
+             "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 24]}}
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: folder.path + "/config.json"))
+        try Data(#"{"min_pixels": 3136, "max_pixels": 12845056, "patch_size": 14, "temporal_patch_size": 2, "merge_size": 2}"#.utf8)
+            .write(to: URL(fileURLWithPath: folder.path + "/preprocessor_config.json"))
+        XCTAssertTrue(FileManager.default.createFile(atPath: folder.path + "/model.safetensors", contents: nil))
+        XCTAssertEqual(truncate(folder.path + "/model.safetensors", 4_420_000_000), 0, String(cString: strerror(errno)))
+        let url = URL(fileURLWithPath: folder.path)
+        let gib = Int64(1) << 30
+        // A scan at the daemon's default max_pixels (1280 image tokens) with a 1024-token answer: well
+        // inside the unit's MemoryMax=8G. (It was 28 GiB once: a full score matrix that attention
+        // never allocates, at the checkpoint's max_pixels instead of the scan's.)
+        let scan = try MemoryEstimate.of(checkpoint: url, maxPixels: InboxConfig.defaultMaxPixels)
+        XCTAssertLessThan(scan.totalBytes(maxTokens: 1024), 6 * gib, "\(scan)")
+        XCTAssertEqual(scan.maxPromptTokens, InboxConfig.defaultMaxPixels / (14 * 14 * 4) + MemoryEstimate.textAllowance)
+        // The checkpoint's own maximum (16384 image tokens) is what a scan may ask for at most; over it, the engine caps.
+        let largest = try MemoryEstimate.of(checkpoint: url)
+        XCTAssertEqual(try MemoryEstimate.of(checkpoint: url, maxPixels: 1 << 30), largest)
+        XCTAssertLessThan(largest.totalBytes(maxTokens: 1024), 16 * gib, "\(largest)")
+        XCTAssertGreaterThan(largest.totalBytes(maxTokens: 1024), scan.totalBytes(maxTokens: 1024) + 2 * gib)
     }
 
     func testALoadThatCannotFitIsRefusedBeforeAnythingIsMappedAndPausesOnlyThatModel() throws {

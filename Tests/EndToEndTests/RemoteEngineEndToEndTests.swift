@@ -19,16 +19,6 @@ final class RemoteEngineEndToEndTests: XCTestCase {
         return harness
     }
 
-    /// transformers serve on the tiny checkpoint, and the fault proxy in front of it (removed with the test).
-    private func startServerAndProxy(key: String? = nil) throws -> (RemoteServer, FaultProxy) {
-        let server = try RemoteServer(logPath: NSTemporaryDirectory() + "scrawl-remote-serve-\(UUID().uuidString).log")
-        try server.start()
-        let proxyDir = NSTemporaryDirectory() + "scrawl-proxy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: proxyDir) }
-        return (server, try FaultProxy(upstream: server, directory: proxyDir, key: key))
-    }
-
     @discardableResult
     private func writeKey(_ key: String, in harness: ServeHarness) throws -> String {
         let path = harness.root + "/gpu.key"
@@ -136,16 +126,13 @@ final class RemoteEngineEndToEndTests: XCTestCase {
     }
 
     func testWrongKeyAndWrongModelWaitThenServerKilledMidStreamAndRestartedLater() throws {
-        // Flaky in CI (2026-12-01: once timed out waiting for tokens to stream before the kill): run it
-        // with SCRAWL_LONG_TESTS=1 until the kill is made deterministic.
-        try XCTSkipUnless(Robustness.longRun, "flaky kill-mid-stream test: SCRAWL_LONG_TESTS=1 runs it")
         let (server, proxy) = try startServerAndProxy(key: Self.apiKey)
 
         // A wrong API key: the scan waits (never failed), status says why, the daemon runs on.
         let harness = try harness(url: proxy.url, key: "sk-wrong")
         try harness.start()
         let scan = try harness.drop("qwen2vl/images/tiny.png", as: "note.png")
-        try harness.waitFor("the key problem in status", timeout: 60) {
+        try harness.waitFor("the key problem in status", timeout: 120) {
             let problems = try Robustness.status(harness)["problems"] as? [[String: Any]] ?? []
             return problems.contains { ($0["message"] as? String ?? "").contains("refuses the API key") }
         }
@@ -157,36 +144,40 @@ final class RemoteEngineEndToEndTests: XCTestCase {
         try writeKey(Self.apiKey, in: harness)
         try edit(harness) { $0.replacingOccurrences(of: "model = \"\(ServeHarness.checkpoint)\"", with: "model = \"/no/such/model\"") }
         try harness.start()
-        try harness.waitFor("the model problem in status", timeout: 60) {
+        try harness.waitFor("the model problem in status", timeout: 120) {
             let problems = try Robustness.status(harness)["problems"] as? [[String: Any]] ?? []
             return problems.contains { ($0["message"] as? String ?? "").contains("answers 500") }
         }
-        XCTAssertTrue(harness.log().contains("does not list model '/no/such/model'"), "the /models check says it plainly")
+        try harness.waitFor("the /models check", timeout: 60) { harness.log().contains("does not list model '/no/such/model'") }
         XCTAssertFalse(FileManager.default.fileExists(atPath: scan + ".json"))
         XCTAssertEqual(try harness.stop(), 0)
 
-        // The right model, long answers (the tiny model never stops by itself on this image: 12,000 tokens
-        // stream for several seconds even on a fast machine): the server is killed mid-stream, restarted
-        // later; the scan is read then, once.
-        try edit(harness) {
-            $0.replacingOccurrences(of: "model = \"/no/such/model\"", with: "model = \"\(ServeHarness.checkpoint)\"")
-                .replacingOccurrences(of: "max_tokens = 24", with: "max_tokens = 12000")
-        }
+        // The right model: the server is killed mid-stream and restarted later; the scan is read then,
+        // once. The proxy holds the stream after its first content event until the server is gone, so
+        // the kill lands mid-stream however fast or loaded the machine is (a timed kill did not).
+        try edit(harness) { $0.replacingOccurrences(of: "model = \"/no/such/model\"", with: "model = \"\(ServeHarness.checkpoint)\"") }
+        try proxy.queue(["hold"])
         try harness.start()
-        try harness.waitFor("tokens streaming in", timeout: 120) {
-            let running = try Robustness.status(harness)["running"] as? [[String: Any]] ?? []
-            return running.contains { ($0["tokens"] as? Int ?? 0) > 0 }
-        }
+        try proxy.waitForHeld(1, harness: harness)
         server.kill()
-        Thread.sleep(forTimeInterval: 3)
+        // The proxy sees the server gone and closes the stream without its end; the daemon's next
+        // tries meet a server that is down. The scan waits: no sidecar, no failed job.
+        try harness.waitFor("the cut stream, then the endpoint down", timeout: 120) {
+            let log = harness.log()
+            return log.contains("closed the stream after") && log.contains("answers 502")
+        }
+        XCTAssertEqual(proxy.requests().first { $0["outcome"] != nil }?["outcome"] as? String, "upstream gone", "\(proxy.requests())")
         XCTAssertFalse(FileManager.default.fileExists(atPath: scan + ".json"),
                        "a cut read leaves no sidecar: \(sidecarJSON(scan) ?? [:])\n\(harness.log().suffix(3000))")
-        try server.start()
-        let json = try harness.sidecar(scan, timeout: 240)
+        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM documents"), 0, "nothing recorded for a cut read")
+        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM jobs WHERE state = 'failed'"), 0)
+
+        try server.start(timeout: 300)
+        let json = try harness.sidecar(scan, timeout: 420)
         XCTAssertNil(json["error"], "\(json)")
         XCTAssertTrue(harness.isRunning)
-        try Robustness.waitForEmptyQueue(harness, timeout: 30)
-        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) AS n FROM documents WHERE path = \(Robustness.sqlQuote(scan))"), 1)
+        try assertEachReadOnce([scan], harness: harness)
+        XCTAssertEqual(proxy.completedReads(), 1, "one whole stream reached the daemon: \(proxy.requests())")
         XCTAssertEqual(try harness.stop(), 0)
     }
 }

@@ -42,7 +42,8 @@ final class DocumentDecodeTests: XCTestCase {
         XCTAssertEqual(tiff.format, .tiff)
         let heic = try ImageDecoder.decode(data: DocumentFixtures.bytes("rotated.heic"))
         XCTAssertEqual([heic.image.width, heic.image.height], [96, 64], "irot applied once, EXIF 6 not again")
-        XCTAssertEqual([heic.originalWidth, heic.originalHeight], [64, 96], "stored sideways (ispe)")
+        XCTAssertEqual([heic.originalWidth, heic.originalHeight], [96, 64], "irot is part of decoding, EXIF not applied")
+        XCTAssertEqual(heic.exifOrientation, 1)
         let webp = try ImageDecoder.decode(data: DocumentFixtures.bytes("animated.webp"))
         XCTAssertEqual(webp.format, .webp)
     }
@@ -55,6 +56,19 @@ final class DocumentDecodeTests: XCTestCase {
             let topLeft = Array(image.pixels[(2 * image.width + 3) * 3..<(2 * image.width + 3) * 3 + 3])
             XCTAssertGreaterThan(Int(topLeft[0]), Int(topLeft[2]) + 80, "\(file): no red mark top-left: \(topLeft)")
         }
+    }
+
+    func testHEIFIsDecodedOutsideTheProcess() throws {
+        // libheif (and through it Debian 12's GPL x265 and the HEVC decoder libde265) runs in a
+        // child: after a HEIC and an AVIF decode, none of them is mapped into this process.
+        for file in ["rotated.heic", "rotated.avif"] { _ = try ImageDecoder.decode(data: DocumentFixtures.bytes(file)) }
+        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        for library in ["libheif", "libx265", "libde265", "libdav1d", "libaom"] {
+            XCTAssertFalse(maps.contains(library), "\(library) is mapped into the process")
+        }
+        XCTAssertEqual(HEIFDecoder.primarySize(in: "MIME type: image/heic\nimage: 64x48 (id=2)\nimage: 96x64 (id=1), primary\n").map { [$0.0, $0.1] },
+                       [96, 64])
+        XCTAssertNil(HEIFDecoder.primarySize(in: "Could not read HEIF/AVIF file: Invalid input: No 'pitm' box"))
     }
 
     func testTIFFPagesAreIndependentAndBounded() throws {

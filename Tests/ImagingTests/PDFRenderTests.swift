@@ -85,7 +85,7 @@ final class PDFRenderTests: XCTestCase {
 
     func testChildLimitsStopARunawayRenderer() throws {
         // The wall clock: a child that never ends is killed at its deadline and reported as such.
-        let file = try PDFDocumentFile(Array("%PDF-1.4\n".utf8))
+        let file = try ChildInputFile(Array("%PDF-1.4\n".utf8), format: .pdf)
         let start = Date()
         let outcome = try file.withDescriptor { (fd) throws(ImageDecodeError) -> ChildProcess.Outcome in
             do { return try ChildProcess.run("sleep", ["30"], input: fd, limits: .init(seconds: 1, memoryBytes: 1 << 30, maxOutputBytes: 100)) }
@@ -117,7 +117,7 @@ final class PDFRenderTests: XCTestCase {
 
     func testMissingProgramIsNamedWithItsPackage() throws {
         XCTAssertNil(ChildProcess.locate("scrawl-no-such-program"))
-        let file = try PDFDocumentFile([0])
+        let file = try ChildInputFile([0], format: .pdf)
         let failure = try file.withDescriptor { (fd) throws(ImageDecodeError) -> ChildProcess.Failure? in
             do throws(ChildProcess.Failure) {
                 _ = try ChildProcess.run("scrawl-no-such-program", [], input: fd, limits: .init(seconds: 1, memoryBytes: 1 << 30, maxOutputBytes: 1))

@@ -125,3 +125,69 @@ final class StreamParsingTests: XCTestCase {
         XCTAssertTrue(try ImageDecoder.decode(data: png).image == sent)
     }
 }
+
+/// A stream llama.cpp's llama-server really sent for the remote engine's request (recorded by
+/// scripts/reference/record_llama_server_stream.py: the tiny Qwen2-VL checkpoint as GGUF, llama.cpp
+/// 0c1e570). Its log-prob entries are llama.cpp's `probs_vector_to_json` (tools/server/server-task.cpp):
+/// `{"id", "token", "bytes", "logprob", "top_logprobs": [...]}` in `choices[0].logprobs.content`,
+/// one entry per token, with a token id the OpenAI shape does not have.
+final class LlamaServerStreamTests: XCTestCase {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures/remote/llama-server-stream.txt").standardized
+
+    func testLogprobsAndTokenIDsOfARecordedLlamaServerStream() throws {
+        let body = try [UInt8](Data(contentsOf: Self.fixture))
+        var events = ServerSentEvents()
+        var stream = ChatCompletionStream()
+        var pieces: [String] = []
+        // In pieces of 7 bytes: events and JSON split anywhere, as they come off a socket.
+        for start in stride(from: 0, to: body.count, by: 7) {
+            for data in events.feed(body[start..<min(start + 7, body.count)]) {
+                if case .content(let piece) = try stream.add(event: data, endpoint: "http://127.0.0.1/v1") { pieces.append(piece) }
+            }
+        }
+        XCTAssertEqual(pieces, [" Darren", "opolitan", "(This", "垒"])
+        XCTAssertEqual(stream.text, " Darrenopolitan(This垒")
+        XCTAssertEqual(stream.tokenIDs, [56990, 84909, 37157, 101830])
+        XCTAssertEqual(stream.logprobs, [-1.4418668746948242, -3.659087657928467, -4.0997748374938965, -5.228876113891602])
+        XCTAssertEqual(stream.finishReason, "length")
+        XCTAssertEqual(stream.completionTokens, 4)
+        XCTAssertEqual(stream.promptTokens, 38)
+        XCTAssertTrue(stream.done)
+    }
+
+    func testTheUsageChunkAfterTheFinishChunkIsReadWhenTheyArriveTogether() throws {
+        // A fast server's finish chunk, usage chunk and [DONE] come off the socket in one piece.
+        var events = ServerSentEvents()
+        var stream = ChatCompletionStream()
+        var counts: [Int] = []
+        let body = try [UInt8](Data(contentsOf: Self.fixture)) + Array("data: not json after the end\n\n".utf8)
+        try stream.add(events: events.feed(body), endpoint: "e") { _, chunks in counts.append(chunks) }
+        XCTAssertEqual(counts, [1, 2, 3, 4])
+        XCTAssertEqual(stream.finishReason, "length")
+        XCTAssertEqual(stream.promptTokens, 38, "the usage chunk after the finish chunk")
+        XCTAssertEqual(stream.completionTokens, 4)
+        XCTAssertTrue(stream.done, "and nothing after [DONE] is read")
+    }
+
+    func testTokenIDsOnlyWhenEveryLogprobHasOne() throws {
+        var stream = ChatCompletionStream()
+        _ = try stream.add(event: #"{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[{"id":7,"token":"a","logprob":-0.5}]}}]}"#,
+                           endpoint: "e")
+        XCTAssertEqual(stream.tokenIDs, [7])
+        _ = try stream.add(event: #"{"choices":[{"index":0,"delta":{"content":"b"},"logprobs":{"content":[{"token":"b","logprob":-1}]}}]}"#,
+                           endpoint: "e")
+        XCTAssertEqual(stream.logprobs, [-0.5, -1])
+        XCTAssertEqual(stream.tokenIDs, [], "ids that do not line up with the log-probs are not given")
+    }
+
+    func testTheRequestAsksForLogprobsWithOneAlternative() throws {
+        let json = try ChatRequestBody.json(model: "m", png: [1, 2, 3], request: OCRRequest(prompt: "p", maxNewTokens: 9, greedy: true))
+        let body = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        XCTAssertEqual(body["logprobs"] as? Bool, true)
+        XCTAssertEqual(body["top_logprobs"] as? Int, 1, "llama-server sends 20 alternatives a token without it, none at 0")
+        XCTAssertEqual(body["temperature"] as? Int, 0)
+        XCTAssertEqual(body["stream"] as? Bool, true)
+        XCTAssertEqual(body["max_tokens"] as? Int, 9)
+    }
+}

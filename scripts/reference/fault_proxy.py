@@ -11,13 +11,25 @@ its fault; an empty file means "pass":
   status:N      answer N with an OpenAI-style JSON error body (500, 429, 400, ...)
   cut           forward, but close the connection after the first content event
   stall:S       forward the first content event, then send nothing for S seconds, then close
+  hold          forward the first content event, log {"held": true}, then hold the stream (read
+                nothing more from the upstream, send nothing) until either the release file
+                (the control file's path + ".release") exists — the rest is then forwarded as it
+                comes — or the upstream no longer accepts connections (it was killed) — the client's
+                connection is then closed without the rest, which is what a client sees when the
+                server dies mid-answer (the rest the kernel still held is not passed on, so what
+                the client gets does not depend on socket buffer sizes). The tests wait for the
+                "held" line, so a kill or a SIGTERM lands mid-stream on any machine, at any speed.
 With --key, every request must carry "Authorization: Bearer KEY" (else 401), as hosted APIs do;
 transformers serve checks no key. Every request is appended to the log file as one JSON line
-{"path", "fault", "status", "events"}: what the tests count (nothing read twice).
+{"path", "fault", "status", "events"} when it ends ("outcome": "released" or "upstream gone" for a
+held one), and a held stream also one {"path", "fault", "held": true} line when it is held: what the
+tests wait for and count (nothing read twice).
 """
 import argparse
 import http.client
 import json
+import os
+import socket
 import threading
 import time
 import urllib.parse
@@ -38,6 +50,15 @@ def take_fault(control):
         with open(control, "w") as f:
             f.write("".join(l + "\n" for l in lines[1:]))
         return lines[0]
+
+
+def upstream_answers(upstream):
+    """Whether the upstream still accepts a TCP connection."""
+    try:
+        socket.create_connection((upstream.hostname, upstream.port), timeout=2).close()
+        return True
+    except OSError:
+        return False
 
 
 def log(path, entry):
@@ -100,6 +121,7 @@ class Proxy(BaseHTTPRequestHandler):
         self.end_headers()
         events = 0
         content_events = 0
+        outcome = {}
         try:
             while True:
                 line = answer.readline()
@@ -117,12 +139,27 @@ class Proxy(BaseHTTPRequestHandler):
                     if fault.startswith("stall:"):
                         time.sleep(float(fault.split(":")[1]))
                         break
+                    if fault == "hold" and not outcome:
+                        outcome = {"outcome": self.hold()}
+                        if outcome["outcome"] != "released":
+                            break
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            if outcome:
+                outcome = {"outcome": "client gone"}
         finally:
             upstream.close()
-            log(self.server.log_path, {"path": self.path, "fault": fault, "status": answer.status, "events": events})
+            log(self.server.log_path, {"path": self.path, "fault": fault, "status": answer.status, "events": events, **outcome})
             self.close_connection = True
+
+    def hold(self):
+        """Holds a stream after its first content event: "released" or "upstream gone"."""
+        log(self.server.log_path, {"path": self.path, "fault": "hold", "held": True})
+        while True:
+            if os.path.exists(self.server.control + ".release"):
+                return "released"
+            if not upstream_answers(self.server.upstream):
+                return "upstream gone"
+            time.sleep(0.2)
 
 
 def main():

@@ -6,13 +6,16 @@ import RemoteEngine
 /// one engine per remote model (cheap: a remote engine holds an endpoint and a key). `maxTokens` is
 /// the job's: the memory check counts a KV cache for its prompt plus that many tokens.
 public protocol EngineLoading: Sendable {
-    func load(_ spec: ModelSpec, maxTokens: Int) throws -> OCREngine
+    /// Loads the model for reads of up to `maxTokens` new tokens of images of up to `maxPixels`
+    /// (nil: the checkpoint's own maximum), after checking that such a read fits in memory.
+    func load(_ spec: ModelSpec, maxTokens: Int, maxPixels: Int?) throws -> OCREngine
 }
 
 extension EngineLoading {
     /// A local checkpoint under `name`.
-    public func load(_ name: ModelName, checkpoint: String, maxTokens: Int = InboxConfig.defaultMaxTokens) throws -> OCREngine {
-        try load(ModelSpec(name: name, source: .checkpoint(path: checkpoint)), maxTokens: maxTokens)
+    public func load(_ name: ModelName, checkpoint: String, maxTokens: Int = InboxConfig.defaultMaxTokens,
+                     maxPixels: Int? = InboxConfig.defaultMaxPixels) throws -> OCREngine {
+        try load(ModelSpec(name: name, source: .checkpoint(path: checkpoint)), maxTokens: maxTokens, maxPixels: maxPixels)
     }
 }
 
@@ -57,13 +60,13 @@ public struct ModelEngineLoader: EngineLoading {
         self.limits = limits
     }
 
-    public func load(_ spec: ModelSpec, maxTokens: Int) throws -> OCREngine {
+    public func load(_ spec: ModelSpec, maxTokens: Int, maxPixels: Int?) throws -> OCREngine {
         switch spec.source {
         case .checkpoint(let path):
             guard ModelRegistry.hasCheckpoint(at: path) else { throw EngineLoadError.modelMissing(name: spec.name, path: path) }
             let url = URL(fileURLWithPath: path)
             do {
-                try checkMemory(spec.name, checkpoint: url, maxTokens: maxTokens)
+                try checkMemory(spec.name, checkpoint: url, maxTokens: maxTokens, maxPixels: maxPixels)
                 // config.json's model_type picks the code; the name only names the configured path.
                 return try EngineOpener.open(checkpoint: url, weights: weightLoading(spec))
             } catch let error as EngineLoadError {
@@ -82,8 +85,8 @@ public struct ModelEngineLoader: EngineLoading {
     }
 
     /// Throws `insufficientMemory` when weights + KV cache + image activations exceed what is available.
-    func checkMemory(_ name: ModelName, checkpoint: URL, maxTokens: Int) throws {
-        let estimate = try MemoryEstimate.of(checkpoint: checkpoint)
+    func checkMemory(_ name: ModelName, checkpoint: URL, maxTokens: Int, maxPixels: Int?) throws {
+        let estimate = try MemoryEstimate.of(checkpoint: checkpoint, maxPixels: maxPixels)
         let limits = limits()
         guard let available = limits.availableBytes else { return }
         let need = estimate.totalBytes(maxTokens: maxTokens)
@@ -105,8 +108,8 @@ public struct CheckpointEngineLoader: EngineLoading {
         loader = ModelEngineLoader(limits: limits)
     }
 
-    public func load(_ spec: ModelSpec, maxTokens: Int) throws -> OCREngine {
+    public func load(_ spec: ModelSpec, maxTokens: Int, maxPixels: Int?) throws -> OCREngine {
         guard spec.checkpointPath != nil else { throw EngineLoadError.unknownModel(name: spec.name.rawValue, known: []) }
-        return try loader.load(spec, maxTokens: maxTokens)
+        return try loader.load(spec, maxTokens: maxTokens, maxPixels: maxPixels)
     }
 }

@@ -22,8 +22,10 @@ final class ModelResidency: @unchecked Sendable {
     }
 
     /// The engine for `modelName`, loading it (and unloading another) when needed; a checkpoint load is
-    /// checked to fit in memory with a KV cache for `maxTokens`. `freshlyLoaded` says whether this call loaded it.
-    func engine(for modelName: String, maxTokens: Int) throws -> (engine: OCREngine, freshlyLoaded: Bool) {
+    /// checked to fit in memory with a KV cache for `maxTokens` and an image of `maxPixels` (the job's
+    /// inbox's; a model already resident is not checked again for a later job's larger figures).
+    /// `freshlyLoaded` says whether this call loaded it.
+    func engine(for modelName: String, maxTokens: Int, maxPixels: Int?) throws -> (engine: OCREngine, freshlyLoaded: Bool) {
         guard let spec = config.models.spec(named: modelName) else {
             throw EngineLoadError.unknownModel(name: modelName, known: config.models.names)
         }
@@ -31,7 +33,7 @@ final class ModelResidency: @unchecked Sendable {
             remoteLock.lock()
             defer { remoteLock.unlock() }
             if let engine = remoteEngines[spec.name] { return (engine, false) }
-            let engine = try loader.load(spec, maxTokens: maxTokens)
+            let engine = try loader.load(spec, maxTokens: maxTokens, maxPixels: maxPixels)
             remoteEngines[spec.name] = engine
             return (engine, true)
         }
@@ -41,7 +43,7 @@ final class ModelResidency: @unchecked Sendable {
             loaded = nil
         }
         let started = Date()
-        let engine = try loader.load(spec, maxTokens: maxTokens)
+        let engine = try loader.load(spec, maxTokens: maxTokens, maxPixels: maxPixels)
         loaded = (spec.name, engine)
         logger.info("model loaded", metadata: ["model": "\(spec.name)", "checkpoint": "\(spec.checkpointPath ?? "")",
                                                "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))"])

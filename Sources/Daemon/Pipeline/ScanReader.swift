@@ -43,7 +43,7 @@ struct ScanReader {
         let loadStarted = Date()
         let engine: OCREngine
         do {
-            engine = try residency.engine(for: job.model, maxTokens: job.maxTokens).engine
+            engine = try residency.engine(for: job.model, maxTokens: job.maxTokens, maxPixels: inbox.maxPixels).engine
         } catch {
             if let problem = EnvironmentProblem.from(error, model: job.model) { throw problem }
             throw ScanReadFailure(message: "\(error)", source: source, model: nil)

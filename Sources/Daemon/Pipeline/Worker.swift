@@ -142,9 +142,11 @@ public final class Worker: @unchecked Sendable {
 
     /// Stops the read in progress at its next check (a vision layer, a token): the daemon is stopping
     /// and the grace time is over. The job stays running; the next start reads it again (pages
-    /// already read are kept).
+    /// already read are kept). Every remote read in flight is stopped too (within
+    /// `HTTPExchange.tick`); those are queued again at once, as if never claimed.
     public func cancelCurrentRead() {
         currentBudget.get()?.stopForShutdown()
+        for budget in remoteBudgets.get().values { budget.get()?.stopForShutdown() }
     }
 
     /// A read without progress for this long is reported (before it is given up at `stall_timeout_s`).
@@ -192,11 +194,25 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
-    /// Reads a remote model's scan on a thread of its own; the loop is woken when it ends.
+    /// The page budget of each remote read in flight, by job id: a stop past the grace time cancels them all.
+    private let remoteBudgets = Locked<[Int64: Locked<ReadBudget?>]>([:])
+
+    /// Reads a remote model's scan on a thread of its own; the loop is woken when it ends. A read
+    /// the stop cancelled goes back to the queue without counting as an attempt (a clean stop is not
+    /// the crash `maxAttempts` guards against).
     private func startRemoteRead(_ job: Job) {
         locked { inFlight[job.model, default: 0] += 1 }
+        let budget = Locked<ReadBudget?>(nil)
+        remoteBudgets.update { $0[job.id] = budget }
         let thread = Thread { [self] in
-            let outcome = process(job)
+            let outcome = process(job, budget: budget)
+            remoteBudgets.update { $0[job.id] = nil }
+            if outcome == .interrupted {
+                do { try catalog.putBack(job) } catch {
+                    logger.error("cannot put the stopped read back in the queue (the next start will): \(error)",
+                                 metadata: ["path": "\(job.path)"])
+                }
+            }
             locked {
                 inFlight[job.model, default: 1] -= 1
                 if inFlight[job.model] == 0 { inFlight[job.model] = nil }
@@ -243,6 +259,9 @@ public final class Worker: @unchecked Sendable {
     enum Outcome: Equatable {
         /// Recorded (read or failed), or left for the next start while stopping.
         case finished
+        /// Stopped by the daemon's stop (between pages, or cancelled past the grace time): the job is
+        /// still running, with the pages read so far kept.
+        case interrupted
         /// Put back in the queue: the environment keeps it from being read.
         case paused
     }
@@ -329,8 +348,9 @@ public final class Worker: @unchecked Sendable {
 
     // MARK: one job
 
+    /// `budget`: where the page budget goes (a remote read's own; by default the worker's one).
     @discardableResult
-    func process(_ job: Job) -> Outcome {
+    func process(_ job: Job, budget: Locked<ReadBudget?>? = nil) -> Outcome {
         let inbox = config.inbox(containing: job.path) ?? InboxConfig(path: job.inbox)
         let paths = SidecarPaths(scan: job.path, inbox: inbox)
         if let problem = EnvironmentProblem.check(sidecarFolder: (paths.json as NSString).deletingLastPathComponent) {
@@ -360,7 +380,7 @@ public final class Worker: @unchecked Sendable {
             return .finished
         }
         let reader = ScanReader(decoder: decoder, residency: residency, catalog: catalog, logger: logger,
-                                settings: config.daemon, currentBudget: currentBudget,
+                                settings: config.daemon, currentBudget: budget ?? currentBudget,
                                 shouldStop: { [unowned self] in shouldStop }) {
             [catalog] progress in
             try? catalog.recordProgress(jobID: job.id, tokens: progress.tokens, page: progress.page, pageCount: progress.pageCount)
@@ -373,6 +393,7 @@ public final class Worker: @unchecked Sendable {
         } catch let stop as ScanReadInterrupted {
             logger.notice("stopping between pages: \(stop.page - 1) of \(stop.pageCount) read and kept; the next start resumes at page \(stop.page)",
                           metadata: ["path": "\(job.path)", "job": "\(job.id)"])
+            return .interrupted
         } catch let failure as ScanReadFailure {
             modelArrived(job.model)
             recorder.recordFailure(job, error: failure.message, sidecars: paths, scanMode: scan.status.mode, source: failure.source,

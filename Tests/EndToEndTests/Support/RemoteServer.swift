@@ -55,6 +55,11 @@ final class RemoteServer {
         try waitUntilAnswering(url + "/models", timeout: timeout, process: process)
     }
 
+    /// The end of the server's log (for failure messages).
+    func logTail() -> String {
+        String(((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(3000))
+    }
+
     /// SIGKILL (a crash of the server, mid-stream or not).
     func kill() {
         guard let process, process.isRunning else { return }
@@ -108,7 +113,7 @@ final class FaultProxy {
 
     var url: String { "http://127.0.0.1:\(port)/v1" }
 
-    /// Queues faults for the next chat requests, one a line (pass, status:N, cut, stall:S).
+    /// Queues faults for the next chat requests, one a line (pass, status:N, cut, stall:S, hold).
     func queue(_ faults: [String]) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: controlPath))
         handle.seekToEndOfFile()
@@ -122,10 +127,46 @@ final class FaultProxy {
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    /// Chat requests answered 200 with the whole stream passed through (reads that reached the daemon).
+    /// Chat requests answered 200 with the whole stream passed through (reads that reached the
+    /// daemon): unfaulted ones, and held ones that were released.
     func completedReads() -> Int {
-        requests().filter { ($0["path"] as? String)?.hasSuffix("/chat/completions") == true && $0["fault"] as? String == "pass"
-            && $0["status"] as? Int == 200 }.count
+        requests().filter {
+            ($0["path"] as? String)?.hasSuffix("/chat/completions") == true && $0["status"] as? Int == 200
+                && ($0["fault"] as? String == "pass" || $0["outcome"] as? String == "released")
+        }.count
+    }
+
+    /// Chat requests that reached the proxy (answered, faulted or still held): a held one has its
+    /// "held" line at once and its end line later, counted once.
+    func chatRequests() -> Int {
+        requests().filter {
+            ($0["path"] as? String)?.hasSuffix("/chat/completions") == true && ($0["fault"] as? String != "hold" || $0["held"] != nil
+                || $0["outcome"] == nil)
+        }.count
+    }
+
+    /// Streams held now or before (fault `hold`), whatever became of them.
+    func heldStreams() -> Int { requests().filter { $0["held"] as? Bool == true }.count }
+
+    /// Waits until `count` streams have been held in all. However long the wait may be (the first
+    /// request loads the model; a loaded machine is slow), it fails at once when something is really
+    /// wrong: the daemon, the proxy or the server exited, or a request meant to be held ended first.
+    func waitForHeld(_ count: Int, harness: ServeHarness, timeout: TimeInterval = 300) throws {
+        try harness.waitFor("\(count) stream(s) held by the fault proxy", timeout: timeout) {
+            guard process?.isRunning == true else { throw HarnessError("the fault proxy exited; requests: \(requests())") }
+            guard upstream.process?.isRunning == true else {
+                throw HarnessError("the server exited; its log:\n\(upstream.logTail())")
+            }
+            if let ended = requests().first(where: { $0["fault"] as? String == "hold" && $0["held"] == nil && $0["outcome"] == nil }) {
+                throw HarnessError("a stream to hold ended before its first content event: \(ended)")
+            }
+            return heldStreams() >= count
+        }
+    }
+
+    /// Lets every held stream (and any held later) go on to its end.
+    func release() {
+        FileManager.default.createFile(atPath: controlPath + ".release", contents: nil)
     }
 }
 
@@ -195,4 +236,35 @@ final class Locked<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
     func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
     func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
+}
+
+extension XCTestCase {
+    /// transformers serve on the tiny checkpoint, and the fault proxy in front of it (removed with the test).
+    func startServerAndProxy(key: String? = nil) throws -> (RemoteServer, FaultProxy) {
+        let server = try RemoteServer(logPath: NSTemporaryDirectory() + "scrawl-remote-serve-\(UUID().uuidString).log")
+        try server.start(timeout: 300)
+        let proxyDir = NSTemporaryDirectory() + "scrawl-proxy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: proxyDir) }
+        return (server, try FaultProxy(upstream: server, directory: proxyDir, key: key))
+    }
+
+    /// Every scan read exactly once, once the queue is empty: one job and one catalog document each,
+    /// both done (no job failed), and beside the scan its two sidecars and nothing else.
+    func assertEachReadOnce(_ scans: [String], harness: ServeHarness, file: StaticString = #filePath, line: UInt = #line) throws {
+        try Robustness.waitForEmptyQueue(harness, timeout: 120)
+        for scan in scans {
+            let quoted = Robustness.sqlQuote(scan)
+            let jobs = try Robustness.query(harness, "SELECT state FROM jobs WHERE path = \(quoted)").map { $0["state"] as? String }
+            XCTAssertEqual(jobs, ["done"], "one job for \(scan)", file: file, line: line)
+            let documents = try Robustness.query(harness, "SELECT state FROM documents WHERE path = \(quoted)").map { $0["state"] as? String }
+            XCTAssertEqual(documents, ["done"], "one catalog document for \(scan)", file: file, line: line)
+            let name = (scan as NSString).lastPathComponent
+            let beside = try FileManager.default.contentsOfDirectory(atPath: (scan as NSString).deletingLastPathComponent)
+                .filter { $0.hasPrefix(name) }.sorted()
+            XCTAssertEqual(beside, [name, name + ".json", name + ".txt"], "one sidecar pair beside \(scan)", file: file, line: line)
+            XCTAssertNil(sidecarJSON(scan)?["error"], "\(scan) read, not failed", file: file, line: line)
+        }
+        XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM jobs WHERE state = 'failed'"), 0, file: file, line: line)
+    }
 }

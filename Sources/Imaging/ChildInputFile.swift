@@ -1,20 +1,21 @@
 import Foundation
 import Glibc
 
-/// A PDF's bytes where a child process can read them: an anonymous memory file (memfd_create; no
-/// name in any folder, nothing to clean up after a crash), or where that is unavailable a private
+/// A document's bytes where a child process can read them: an anonymous memory file (memfd_create;
+/// no name in any folder, nothing to clean up after a crash), or where that is unavailable a private
 /// temp file (mkstemp, mode 0600) unlinked the moment it is opened. Children get it as their stdin
-/// (poppler-utils read "-"); the scan's own path is never handed to them. One child at a time reads
-/// it (they share the file offset).
-final class PDFDocumentFile: @unchecked Sendable {
+/// (poppler-utils read "-", libheif's tools `/proc/self/fd/0`, which reopens it); the scan's own path
+/// is never handed to them. One child at a time reads it (they share the file offset).
+final class ChildInputFile: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
 
-    init(_ bytes: [UInt8]) throws(ImageDecodeError) {
+    /// `format` names the document in errors.
+    init(_ bytes: [UInt8], format: ImageFormat) throws(ImageDecodeError) {
         var fd = Self.memoryFile()
         if fd < 0 { fd = Self.unlinkedTempFile() }
         guard fd >= 0 else {
-            throw .damaged(format: .pdf, detail: "cannot make a private temp file for the renderer: \(String(cString: strerror(errno)))")
+            throw .damaged(format: format, detail: "cannot make a private temp file for the renderer: \(String(cString: strerror(errno)))")
         }
         var written = 0
         while written < bytes.count {
@@ -23,7 +24,7 @@ final class PDFDocumentFile: @unchecked Sendable {
             guard count > 0 else {
                 let reason = String(cString: strerror(errno))
                 close(fd)
-                throw .damaged(format: .pdf, detail: "cannot write the private temp file for the renderer: \(reason)")
+                throw .damaged(format: format, detail: "cannot write the private temp file for the renderer: \(reason)")
             }
             written += count
         }
@@ -44,12 +45,12 @@ final class PDFDocumentFile: @unchecked Sendable {
     private static func memoryFile() -> Int32 {
         guard let symbol = dlsym(nil, "memfd_create") else { return -1 }
         let create = unsafeBitCast(symbol, to: MemfdCreate.self)
-        return create("scrawl-pdf", 1 /* MFD_CLOEXEC */)
+        return create("scrawl-input", 1 /* MFD_CLOEXEC */)
     }
 
     private static func unlinkedTempFile() -> Int32 {
         let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((folder + "/scrawl-pdf.XXXXXX").utf8CString)
+        var template = Array((folder + "/scrawl-input.XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return -1 }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

@@ -36,6 +36,8 @@ let package = Package(
         // MARK: Swift layers
         // Hot bf16 loops (AVX-512 BF16 with a runtime CPU check); env.md §7: Swift reaches half the bandwidth.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // openat2(2) (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) for the daemon's opens below an inbox.
+        .target(name: "CSafeOpen"),
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: optimise),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CGIF", "CTIFF", "CWebP"], swiftSettings: optimise),
         // A Jinja engine for chat templates (the language transformers renders them with).
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "RemoteEngine", dependencies: ["Inference", "Imaging"]),
         .target(name: "Catalog", dependencies: ["CSQLite"]),
         .target(name: "Daemon", dependencies: [
-            "Inference", "RemoteEngine", "Catalog", "Imaging",
+            "Inference", "RemoteEngine", "Catalog", "Imaging", "CSafeOpen",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),

@@ -91,15 +91,30 @@ extension Catalog {
                    [.double(now), .text(reason), .int(id)])
     }
 
-    /// Takes the oldest queued job and marks it running (started_at set, attempts + 1); nil when none.
+    /// A job of another model than the preferred one that has waited this long is taken first (seconds).
+    public static let preferenceMaxWait: Double = 30 * 60
+
+    /// Takes the next queued job and marks it running (started_at set, attempts + 1); nil when none.
+    /// The oldest, or with `preferring` (the model already loaded) the oldest of that model's, so a
+    /// mixed queue does not load and unload a model per scan — unless the oldest queued job has
+    /// waited `maxWait` seconds or more: then it goes first, whatever its model. (The worker also
+    /// takes the oldest after a run of same-model jobs: `Worker.maxPreferredRun`.)
     /// Jobs for `skippingModels` (models whose checkpoint is not there yet) stay queued.
-    public func claimNextJob(skippingModels: Set<String> = []) throws -> Job? {
+    public func claimNextJob(skippingModels: Set<String> = [], preferring model: String? = nil,
+                             maxWait: Double = Catalog.preferenceMaxWait) throws -> Job? {
         try write { db in
             let skipped = skippingModels.sorted()
             let filter = skipped.isEmpty ? "" : " AND model NOT IN (\(skipped.map { _ in "?" }.joined(separator: ", ")))"
-            guard let id = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued'\(filter) ORDER BY id LIMIT 1",
-                                            skipped.map { .text($0) }) else {
+            let values: [SQLValue] = skipped.map { .text($0) }
+            guard let oldest = try db.query("SELECT id, model, created_at FROM jobs WHERE state = 'queued'\(filter) ORDER BY id LIMIT 1",
+                                            values, row: { (id: $0.int64(0), model: $0.text(1), created: $0.double(2)) }).first else {
                 return nil
+            }
+            var id = oldest.id
+            if let model, oldest.model != model, Catalog.now() - oldest.created < maxWait,
+               let preferred = try db.scalarInt("SELECT id FROM jobs WHERE state = 'queued' AND model = ?\(filter) ORDER BY id LIMIT 1",
+                                                [.text(model)] + values) {
+                id = preferred
             }
             try db.run("""
                 UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress_tokens = 0

@@ -145,3 +145,58 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(try f.catalog.enqueue(CatalogFixture.scan("/inbox/b.jpg", sha: "v3")), .unchanged)
     }
 }
+
+/// "Queued jobs for the loaded model go first" (issue 10, item 6): the claim order with a preferred model.
+final class PreferredModelQueueTests: XCTestCase {
+    private func enqueueMixed(_ f: CatalogFixture, _ models: [String]) throws {
+        for (index, model) in models.enumerated() {
+            _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/\(index)-\(model).jpg", sha: "sha\(index)", model: model))
+        }
+    }
+
+    private func claimAll(_ f: CatalogFixture, preferring: (() -> String?)) throws -> [String] {
+        var order: [String] = []
+        while let job = try f.catalog.claimNextJob(preferring: preferring()) {
+            order.append((job.path as NSString).lastPathComponent)
+            try f.catalog.complete(job, result: CatalogFixture.result("text"))
+        }
+        return order
+    }
+
+    func testTheLoadedModelsJobsGoFirstThenTheOthersInQueueOrder() throws {
+        let f = try CatalogFixture()
+        try enqueueMixed(f, ["qwen", "aya", "qwen", "aya", "qwen"])
+        // Without a preference: strictly oldest first (as before).
+        XCTAssertEqual(try f.catalog.claimNextJob()?.path, "/inbox/0-qwen.jpg")
+        // aya loaded: the aya jobs come before the older qwen ones, each model's in queue order.
+        XCTAssertEqual(try claimAll(f) { "aya" }, ["1-aya.jpg", "3-aya.jpg", "2-qwen.jpg", "4-qwen.jpg"])
+    }
+
+    func testAMixedQueueIsTakenModelByModel() throws {
+        let f = try CatalogFixture()
+        try enqueueMixed(f, ["qwen", "aya", "qwen", "aya", "qwen", "aya"])
+        var resident: String?
+        var loads = 0
+        while let job = try f.catalog.claimNextJob(preferring: resident) {
+            if job.model != resident { loads += 1; resident = job.model }
+            try f.catalog.complete(job, result: CatalogFixture.result("text"))
+        }
+        XCTAssertEqual(loads, 2, "one load per model, not one per scan")
+    }
+
+    func testAJobThatWaitedTooLongGoesFirstWhateverTheModel() throws {
+        let f = try CatalogFixture()
+        try enqueueMixed(f, ["aya", "qwen"])
+        XCTAssertEqual(try f.catalog.claimNextJob(preferring: "qwen", maxWait: 3600)?.model, "qwen")
+        _ = try f.catalog.enqueue(CatalogFixture.scan("/inbox/late.jpg", sha: "late", model: "qwen"))
+        // The aya job has waited longer than maxWait (0 s here): it is taken although qwen is preferred.
+        XCTAssertEqual(try f.catalog.claimNextJob(preferring: "qwen", maxWait: 0)?.model, "aya")
+    }
+
+    func testSkippedModelsStaySkippedWithAPreference() throws {
+        let f = try CatalogFixture()
+        try enqueueMixed(f, ["aya", "qwen"])
+        XCTAssertEqual(try f.catalog.claimNextJob(skippingModels: ["qwen"], preferring: "qwen")?.model, "aya")
+        XCTAssertNil(try f.catalog.claimNextJob(skippingModels: ["qwen"], preferring: "qwen"))
+    }
+}

@@ -22,10 +22,10 @@ final class ScanBytesAndLockTests: XCTestCase {
         XCTAssertThrowsError(try ScanBytes.read(inbox + "/link.jpg", inboxRoot: inbox)) { error in
             XCTAssertEqual(error as? ScanReadError, .symlink(path: inbox + "/link.jpg"))
         }
-        // A folder inside the inbox that is a symlink to outside: the file resolves outside.
+        // A folder inside the inbox that is a symlink to outside: refused, the link is never followed.
         try FileManager.default.createSymbolicLink(atPath: inbox + "/escape", withDestinationPath: dir.resolved)
         XCTAssertThrowsError(try ScanBytes.read(inbox + "/escape/secret.jpg", inboxRoot: inbox)) { error in
-            XCTAssertEqual(error as? ScanReadError, .outsideInbox(path: inbox + "/escape/secret.jpg", inbox: inbox))
+            XCTAssertEqual(error as? ScanReadError, .linkOnTheWay(path: inbox + "/escape/secret.jpg", inbox: inbox))
         }
         // A FIFO with no writer would block a plain open(); this returns at once.
         XCTAssertEqual(mkfifo(inbox + "/pipe.jpg", 0o600), 0)

@@ -51,6 +51,9 @@ final class ModelResidency: @unchecked Sendable {
     }
 
     /// Whether `modelName` is the resident model (for a remote model: whether its engine is made).
+    /// The local model loaded now (its jobs go first: `Catalog.claimNextJob(preferring:)`), or nil.
+    var residentModel: String? { loaded?.name.rawValue }
+
     func isLoaded(_ modelName: String) -> Bool {
         if loaded?.name.rawValue == modelName { return true }
         guard let name = ModelName(rawValue: modelName) else { return false }

@@ -60,6 +60,9 @@ public final class Worker: @unchecked Sendable {
         _ = recorder  // made now, not lazily on whichever reading thread comes first
     }
 
+    /// Jobs in a row claimed for the loaded model (the loop's thread only).
+    private var preferredRun = 0
+
     /// Guards what remote reads on their own threads share with the loop's thread: the reads in
     /// flight, the model waits and the pause.
     private let shared = NSRecursiveLock()
@@ -108,7 +111,7 @@ public final class Worker: @unchecked Sendable {
             if locked({ defer { pauseRequested = false }; return pauseRequested }) { pauseUnlessStopped() }
             let job: Job?
             do {
-                job = try catalog.claimNextJob(skippingModels: waitingModels().union(fullRemoteModels()))
+                job = try claimNext(skipping: waitingModels().union(fullRemoteModels()))
             } catch {
                 logger.error("cannot take the next job from the catalog: \(error)")
                 waitForWork(upTo: 2)
@@ -224,6 +227,18 @@ public final class Worker: @unchecked Sendable {
         thread.start()
     }
 
+    /// After this many jobs in a row for the loaded model, the oldest queued job goes next, whatever its model.
+    static let maxPreferredRun = 32
+
+    /// The next job: the loaded model's queued jobs first (no unload and load per scan in a mixed
+    /// queue), bounded by `maxPreferredRun` here and by `Catalog.preferenceMaxWait` in the catalog.
+    private func claimNext(skipping models: Set<String>) throws -> Job? {
+        let preferred = preferredRun < Self.maxPreferredRun ? residency.residentModel : nil
+        let job = try catalog.claimNextJob(skippingModels: models, preferring: preferred)
+        if let job { preferredRun = job.model == residency.residentModel && preferred != nil ? preferredRun + 1 : 0 }
+        return job
+    }
+
     /// At stop: the remote reads in flight finish (the daemon's stop_grace_s bounds the wait).
     private func waitForRemoteReads() {
         remoteReadsDone.lock()
@@ -233,7 +248,7 @@ public final class Worker: @unchecked Sendable {
 
     /// Runs every queued job, then returns (tests and one-shot use); stops at a pause.
     public func drain() {
-        while let job = try? catalog.claimNextJob(skippingModels: waitingModels()) {
+        while let job = try? claimNext(skipping: waitingModels()) {
             guard process(job) == .finished else { return }
             resumeIfPaused()
         }

@@ -20,12 +20,15 @@ public enum SidecarSet {
     public static func write(_ document: SidecarDocument, to paths: SidecarPaths, scanMode: mode_t) throws -> String {
         let mode = SidecarWriter.mode(forScanMode: scanMode)
         let json = try encode(document)
+        // Both files are in one folder: opened once, below the root, for both.
+        let folder = try SidecarFolder(containing: paths.json, within: paths.root, makingMissing: paths.makesFolders)
+        let textName = (paths.text as NSString).lastPathComponent
         if let text = document.text {
-            try SidecarWriter.write(Array(text.utf8) + [UInt8(ascii: "\n")], to: paths.text, mode: mode, within: paths.root)
+            try folder.write(Array(text.utf8) + [UInt8(ascii: "\n")], name: textName, mode: mode, for: paths.text)
         } else {
-            SidecarWriter.remove(paths.text)
+            folder.remove(textName)
         }
-        try SidecarWriter.write(json, to: paths.json, mode: mode, within: paths.root)
+        try folder.write(json, name: (paths.json as NSString).lastPathComponent, mode: mode, for: paths.json)
         return String(decoding: json, as: UTF8.self)
     }
 

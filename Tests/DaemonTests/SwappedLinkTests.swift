@@ -74,6 +74,21 @@ final class SwappedLinkTests: XCTestCase {
         }
     }
 
+    /// A folder tag behind a folder swapped for a link is not read: the folder keeps its parent's settings.
+    func testAFolderTagBehindALinkIsNotRead() throws {
+        for fallback in [false, true] {
+            try withFallback(fallback) {
+                let dir = try TemporaryDirectory()
+                let (inboxPath, outside) = try makeInboxAndOutside(dir)
+                try write("prompt = \"Outside\"\n", to: outside + "/.scrawl.toml")
+                try swap(inboxPath + "/sub", for: outside, parking: dir.resolved + "/parked")
+                let inbox = InboxConfig(path: inboxPath)
+                let settings = FolderTagResolver(logger: quietLogger).settings(for: inboxPath + "/sub/page.jpg", in: inbox)
+                XCTAssertEqual(settings.prompt, inbox.prompt, "fallback \(fallback): the outside tag was applied")
+            }
+        }
+    }
+
     // MARK: helpers
 
     private func withFallback(_ fallback: Bool, _ body: () throws -> Void) rethrows {

@@ -37,12 +37,13 @@ public final class FolderTagResolver {
             folders.append(folder)
         }
         for folder in folders {
-            tag(in: folder)?.apply(to: &result)
+            tag(in: folder, root: inbox.path)?.apply(to: &result)
         }
         return result
     }
 
-    private func tag(in folder: String) -> FolderSettings? {
+    /// The tag of `folder`, read below the inbox `root` (no link on the way is followed).
+    private func tag(in folder: String, root: String) -> FolderSettings? {
         let path = FolderWalker.join(folder, ScanNameFilter.tagFileName)
         guard let status = FileStatus.lstat(path), status.kind == .regular else {
             cache[path] = nil
@@ -51,7 +52,7 @@ public final class FolderTagResolver {
         if let cached = cache[path], cached.snapshot == status.snapshot { return cached.settings }
         var settings: FolderSettings?
         do {
-            let text = try BoundedFileReader.read(path, limit: Self.maxTagBytes)
+            let text = try BoundedFileReader.read(path, limit: Self.maxTagBytes, beneath: root)
             settings = try FolderSettings.parseTag(text, file: path, models: models)
             logger.info("folder tag loaded", metadata: ["path": "\(path)"])
         } catch let error as ConfigError {

@@ -66,7 +66,7 @@ public struct SidecarImport {
         let raw: String
         let document: SidecarDocument
         do {
-            raw = try BoundedFileReader.read(json, limit: Self.maxSidecarBytes)
+            raw = try BoundedFileReader.read(json, limit: Self.maxSidecarBytes, beneath: inbox.sidecarDir ?? inbox.path)
             document = try JSONDecoder().decode(SidecarDocument.self, from: Data(raw.utf8))
         } catch {
             logger.notice("not imported: the sidecar is not a scrawl JSON sidecar: \(error)", metadata: ["path": "\(found.path)"])

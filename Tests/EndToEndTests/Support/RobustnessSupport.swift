@@ -136,8 +136,9 @@ final class SyscallTrace {
     let logPath: String
     private let process: Process
 
-    /// nil (with a printed note) when strace is not installed.
-    init?(pid: Int32, logPath: String, harness: ServeHarness) throws {
+    /// nil (with a printed note) when strace is not installed. `descriptorPaths`: strace -y, each
+    /// descriptor printed with its path (`fsync(6</a/b>)`), for calls made relative to a folder's descriptor.
+    init?(pid: Int32, logPath: String, harness: ServeHarness, descriptorPaths: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else {
             print("strace is not installed: the syscall check is skipped")
             return nil
@@ -145,7 +146,7 @@ final class SyscallTrace {
         self.logPath = logPath
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        process.arguments = ["-f", "-qq", "-e", "trace=%file,%desc", "-o", logPath, "-p", "\(pid)"]
+        process.arguments = ["-f", "-qq"] + (descriptorPaths ? ["-y"] : []) + ["-e", "trace=%file,%desc", "-o", logPath, "-p", "\(pid)"]
         process.standardError = FileHandle.nullDevice
         try process.run()
         try harness.waitFor("strace to attach", timeout: 30) { (try? String(contentsOfFile: logPath, encoding: .utf8))?.isEmpty == false }

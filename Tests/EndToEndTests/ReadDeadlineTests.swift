@@ -52,5 +52,8 @@ final class ReadDeadlineTests: XCTestCase {
         XCTAssertTrue(log.hasSuffix("] stopped\n") || log.contains("] stopped"), "a clean stop:\n\(log)")
         XCTAssertNil(sidecarJSON(pdf), "nothing was recorded for the cancelled read")
         XCTAssertEqual(try Robustness.count(harness, "SELECT count(*) FROM jobs WHERE state = 'queued'"), 1)
+        // A clean stop is not a crash: the attempt is given back, so stops during one long read
+        // never add up to the crash-loop limit (Worker.maxAttempts) and fail the scan.
+        XCTAssertEqual(try Robustness.count(harness, "SELECT attempts FROM jobs"), 0)
     }
 }

@@ -127,7 +127,9 @@ public final class Worker: @unchecked Sendable {
                 startRemoteRead(job)
                 continue
             }
-            if process(job) == .paused {
+            let outcome = process(job)
+            if outcome == .interrupted { putBackStopped(job) }
+            if outcome == .paused {
                 pauseUnlessStopped()
             } else {
                 resumeIfPaused()
@@ -197,6 +199,16 @@ public final class Worker: @unchecked Sendable {
     /// The page budget of each remote read in flight, by job id: a stop past the grace time cancels them all.
     private let remoteBudgets = Locked<[Int64: Locked<ReadBudget?>]>([:])
 
+    /// A read the daemon's stop interrupted (between pages, or cancelled past the grace time) goes
+    /// back to the queue without counting as an attempt: a clean stop is not the crash `maxAttempts`
+    /// guards against, so restarts during a long document never fail it. Pages read are kept.
+    private func putBackStopped(_ job: Job) {
+        do { try catalog.putBack(job) } catch {
+            logger.error("cannot put the stopped read back in the queue (the next start will): \(error)",
+                         metadata: ["path": "\(job.path)"])
+        }
+    }
+
     /// Reads a remote model's scan on a thread of its own; the loop is woken when it ends. A read
     /// the stop cancelled goes back to the queue without counting as an attempt (a clean stop is not
     /// the crash `maxAttempts` guards against).
@@ -207,12 +219,7 @@ public final class Worker: @unchecked Sendable {
         let thread = Thread { [self] in
             let outcome = process(job, budget: budget)
             remoteBudgets.update { $0[job.id] = nil }
-            if outcome == .interrupted {
-                do { try catalog.putBack(job) } catch {
-                    logger.error("cannot put the stopped read back in the queue (the next start will): \(error)",
-                                 metadata: ["path": "\(job.path)"])
-                }
-            }
+            if outcome == .interrupted { putBackStopped(job) }
             locked {
                 inFlight[job.model, default: 1] -= 1
                 if inFlight[job.model] == 0 { inFlight[job.model] = nil }

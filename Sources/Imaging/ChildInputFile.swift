@@ -49,7 +49,7 @@ final class ChildInputFile: @unchecked Sendable {
     }
 
     private static func unlinkedTempFile() -> Int32 {
-        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let folder = ChildProcess.temporaryFolder
         var template = Array((folder + "/scrawl-input.XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return -1 }

@@ -39,6 +39,11 @@ struct ChildProcess {
         case system(String)
     }
 
+    /// Where private temp files and folders for children go: $TMPDIR (the unit's PrivateTmp), else /tmp.
+    static var temporaryFolder: String {
+        ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
     /// Absolute path of `name` found on $PATH, then /usr/bin, /bin, /usr/local/bin; nil if none is executable.
     static func locate(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""

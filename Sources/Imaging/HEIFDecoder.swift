@@ -89,7 +89,7 @@ enum HEIFDecoder {
 
     /// A fresh mode-0700 folder under $TMPDIR (the unit's PrivateTmp) or /tmp.
     private static func privateFolder() throws(ImageDecodeError) -> String {
-        let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let parent = ChildProcess.temporaryFolder
         var template = Array((parent + "/scrawl-heif.XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
         guard made else {

@@ -1,4 +1,4 @@
-// The one CPU-feature probe, and the trap that every ISA-specific entry point compiled for a CPU
+// The one CPU-feature probe, the spin-wait hint the kernel threads wait with, and the trap that every ISA-specific entry point compiled for a CPU
 // family it cannot run on calls instead of doing nothing.
 #include "CKernels.h"
 #include <stdio.h>
@@ -15,6 +15,14 @@ int ck_cpu_best_isa(void) {
         return CK_ISA_AVX2;
 #endif
     return CK_ISA_PORTABLE;
+}
+
+void ck_spin_pause(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
 }
 
 void ck_trap(const char *what) {

@@ -15,6 +15,9 @@ import CKernels
 public enum MatMul {
     /// Below this many rows, one GEMV per row (weights streamed once per row) beats packing.
     static let gemvRows = 4
+    /// A GEMV's rows are cut into this many pieces per thread, taken in turn (KernelThreads), so a core
+    /// that runs behind (a VM's neighbour, the other core's page walks) does not leave the other idle.
+    static let gemvPieces = 4
 
     /// out[m × W.rows] = x[m × W.cols]·Wᵀ (+ bias). Row strides default to the dense widths.
     /// `bf16Arithmetic` false: bf16/f16 weights are multiplied in f32 (exact parity runs); only the
@@ -35,7 +38,7 @@ public enum MatMul {
         case (_, _) where m < gemvRows:
             for r in 0..<m {
                 let xr = x + r * lda, y = out + r * ldc
-                Parallel.chunks(n, granule: 16) { rows in
+                Parallel.chunks(n, granule: 16, piecesPerThread: gemvPieces) { rows in
                     ck_gemv_avx2(w.element.kernelCode, xr, Int32(k), w.base, Int32(k), Int32(rows.lowerBound),
                                  Int32(rows.upperBound), y, bias)
                 }
@@ -59,11 +62,11 @@ public enum MatMul {
             defer { xb.deallocate() }
             BFloat16.convert(x, to: xb, count: k)
             let xbConst = UnsafePointer(xb)
-            Parallel.chunks(w.rows, granule: 16) { rows in
+            Parallel.chunks(w.rows, granule: 16, piecesPerThread: gemvPieces) { rows in
                 ck_gemv_bf16(xbConst, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
         case .f16:
-            Parallel.chunks(w.rows, granule: 16) { rows in
+            Parallel.chunks(w.rows, granule: 16, piecesPerThread: gemvPieces) { rows in
                 ck_gemv_f16_avx512(x, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
         case .f32, .q8_0:
@@ -82,7 +85,7 @@ public enum MatMul {
         defer { xq.deallocate(); xd.deallocate() }
         Q8Quantizer.quantizeActivations(x, count: k, values: xq, scales: xd)
         let q = UnsafePointer(xq), d = UnsafePointer(xd)
-        Parallel.chunks(w.rows, granule: 16) { rows in
+        Parallel.chunks(w.rows, granule: 16, piecesPerThread: gemvPieces) { rows in
             ck_gemv_q8(isa.code, q, d, Int32(k), w.i8Pointer, wd, Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
         }
     }

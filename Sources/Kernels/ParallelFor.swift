@@ -16,17 +16,15 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        // The closure only runs before forEach returns, so handing it to Dispatch is safe; callers
-        // give each iteration disjoint memory.
-        withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
-        }
+        // Callers give each iteration disjoint memory.
+        KernelThreads.shared.run(count, body)
     }
 
-    /// Splits 0..<total into `threadCount` contiguous chunks (aligned to `granule`) and runs them in parallel.
-    public static func chunks(_ total: Int, granule: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = ranges(total, parts: threadCount, granule: granule)
+    /// Splits 0..<total into `threadCount × piecesPerThread` contiguous chunks (aligned to `granule`) and
+    /// runs them in parallel, each thread taking the next chunk when it is done with one. More than one
+    /// piece a thread evens out short memory-bound loops (decode GEMV), where one core often runs behind.
+    public static func chunks(_ total: Int, granule: Int = 1, piecesPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = ranges(total, parts: threadCount * piecesPerThread, granule: granule)
         forEach(parts.count) { body(parts[$0]) }
     }
 

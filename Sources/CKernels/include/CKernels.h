@@ -16,6 +16,8 @@
 
 /// The best kernel ISA this CPU runs.
 int ck_cpu_best_isa(void);
+/// The CPU's spin-wait hint (pause / yield), for the kernel threads' busy wait.
+void ck_spin_pause(void);
 /// Prints which kernel was reached where it cannot run, and aborts.
 void ck_trap(const char *what) __attribute__((noreturn));
 

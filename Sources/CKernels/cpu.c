@@ -1,5 +1,5 @@
-// The one CPU-feature probe, the spin-wait hint the kernel threads wait with, and the trap that every ISA-specific entry point compiled for a CPU
-// family it cannot run on calls instead of doing nothing.
+// The one CPU-feature probe, the spin-wait hint the kernel threads wait with, and the trap that every
+// ISA-specific entry point compiled for a CPU family it cannot run on calls instead of doing nothing.
 #include "CKernels.h"
 #include <stdio.h>
 #include <stdlib.h>

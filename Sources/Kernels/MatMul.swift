@@ -19,6 +19,12 @@ public enum MatMul {
     /// that runs behind (a VM's neighbour, the other core's page walks) does not leave the other idle.
     static let gemvPieces = 4
 
+    /// Runs `body` over a GEMV's `n` output rows in parallel: `gemvPieces` pieces a thread, of whole
+    /// 16-row groups (the kernels take four rows a step).
+    private static func gemvRowPieces(_ n: Int, _ body: (Range<Int>) -> Void) {
+        Parallel.chunks(n, granule: 16, piecesPerThread: gemvPieces, body)
+    }
+
     /// out[m × W.rows] = x[m × W.cols]·Wᵀ (+ bias). Row strides default to the dense widths.
     /// `bf16Arithmetic` false: bf16/f16 weights are multiplied in f32 (exact parity runs); only the
     /// avx512bf16 ISA has bf16 products, so elsewhere it changes nothing.
@@ -38,7 +44,7 @@ public enum MatMul {
         case (_, _) where m < gemvRows:
             for r in 0..<m {
                 let xr = x + r * lda, y = out + r * ldc
-                Parallel.chunks(n, granule: 16, piecesPerThread: gemvPieces) { rows in
+                gemvRowPieces(n) { rows in
                     ck_gemv_avx2(w.element.kernelCode, xr, Int32(k), w.base, Int32(k), Int32(rows.lowerBound),
                                  Int32(rows.upperBound), y, bias)
                 }
@@ -62,11 +68,11 @@ public enum MatMul {
             defer { xb.deallocate() }
             BFloat16.convert(x, to: xb, count: k)
             let xbConst = UnsafePointer(xb)
-            Parallel.chunks(w.rows, granule: 16, piecesPerThread: gemvPieces) { rows in
+            gemvRowPieces(w.rows) { rows in
                 ck_gemv_bf16(xbConst, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
         case .f16:
-            Parallel.chunks(w.rows, granule: 16, piecesPerThread: gemvPieces) { rows in
+            gemvRowPieces(w.rows) { rows in
                 ck_gemv_f16_avx512(x, Int32(k), w.u16Pointer, Int32(k), Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
             }
         case .f32, .q8_0:
@@ -85,7 +91,7 @@ public enum MatMul {
         defer { xq.deallocate(); xd.deallocate() }
         Q8Quantizer.quantizeActivations(x, count: k, values: xq, scales: xd)
         let q = UnsafePointer(xq), d = UnsafePointer(xd)
-        Parallel.chunks(w.rows, granule: 16, piecesPerThread: gemvPieces) { rows in
+        gemvRowPieces(w.rows) { rows in
             ck_gemv_q8(isa.code, q, d, Int32(k), w.i8Pointer, wd, Int32(rows.lowerBound), Int32(rows.upperBound), y, bias)
         }
     }

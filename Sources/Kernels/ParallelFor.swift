@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// A small parallel-for over the machine's cores (2 on the target machine).
@@ -12,11 +11,7 @@ public enum Parallel {
     /// Runs `body(i)` for i in 0..<count, spread over `threadCount` threads; returns when all are done.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        if count == 1 || threadCount == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        // Callers give each iteration disjoint memory.
+        // Callers give each iteration disjoint memory. (One item, or one thread: run inline.)
         KernelThreads.shared.run(count, body)
     }
 

@@ -108,6 +108,26 @@ CK_TGT_AVX2 static void gemv_q8_avx2(const int8_t *xq, const float *xd, int k, c
     size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
     const __m256i ones = _mm256_set1_epi16(1);
     int n = n0;
+    if (ldw <= CK_SEQUENTIAL_ROW_BYTES) {
+        // Short rows one after the other: one sequential stream (avx2_gemv.c), two blocks a step.
+        for (; n < n1; n++) {
+            const int8_t *r = w + (size_t)n * ldw;
+            const uint16_t *s = wd + (size_t)n * blocks;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+            int b = 0;
+            for (; b < blocks; b++) {
+                if ((b & 1) == 0) _mm_prefetch((const char *)(r + (size_t)b * CK_Q8_BLOCK) + 1024, _MM_HINT_T0);
+                __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
+                __m256i wv = _mm256_loadu_si256((const __m256i *)(r + (size_t)b * CK_Q8_BLOCK));
+                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(xv, xv), _mm256_sign_epi8(wv, xv)), ones);
+                __m256 d = _mm256_set1_ps(xd[b] * _cvtsh_ss(s[b]));
+                if (b & 1) a1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, a1);
+                else a0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, a0);
+            }
+            y[n] = ck_hsum256(_mm256_add_ps(a0, a1)) + (bias ? bias[n] : 0.0f);
+        }
+        return;
+    }
     for (; n + 4 <= n1; n += 4) {
         const int8_t *r0 = w + (size_t)n * ldw;
         const uint16_t *s0 = wd + (size_t)n * blocks;

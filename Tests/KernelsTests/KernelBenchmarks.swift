@@ -53,6 +53,13 @@ final class KernelBenchmarks: XCTestCase {
         return WeightMatrix(q8Rows: n, cols: k, values: values, scales: scales, owner: nil)
     }
 
+    /// The bandwidth probe `scrawl bench` divides decode by, six times in a row: its spread on this machine.
+    func testStreamingReadSpread() {
+        let figures = (0..<6).map { _ in MemoryBandwidth.measure() / 1e9 }
+        print("[bench] streaming read, six probes: " + figures.map { String(format: "%.1f", $0) }.joined(separator: " ")
+              + " GB/s (\(Parallel.threadCount) threads)")
+    }
+
     /// Every weight type on every ISA, interleaved (one pass of each, three rounds, best kept) so that
     /// other load on a shared machine hits them alike.
     func testDecodeGEMVBandwidth() {

@@ -90,8 +90,11 @@ final class MatMulTests: XCTestCase {
 
     func testOddShapesAcrossPanelsAndKChunks() {
         // k: under one vector, odd, over 256, over the f32 chunk (512) and the bf16 chunk (768);
-        // n: under one panel, not a multiple of 16 or 32, tails on either side of a half panel.
-        for (m, n, k) in [(5, 5, 1), (7, 61, 7), (13, 100, 257), (9, 40, 513), (25, 46, 801), (4, 33, 3), (6, 17, 1537), (12, 96, 64), (130, 49, 300)] {
+        // n: under one panel, not a multiple of 16 or 32, tails on either side of a half panel. GEMV rows
+        // past CK_SEQUENTIAL_ROW_BYTES (8 KB: f32 k 2053, every type at 4133) go four at a time, shorter
+        // ones one after the other: both paths, with k tails.
+        for (m, n, k) in [(5, 5, 1), (7, 61, 7), (13, 100, 257), (9, 40, 513), (25, 46, 801), (4, 33, 3), (6, 17, 1537), (12, 96, 64), (130, 49, 300),
+                          (1, 21, 4133), (2, 19, 2053), (1, 9, 31)] {
             checkAllPaths(m: m, n: n, k: k, bias: true)
             checkAllPaths(m: m, n: n, k: k, bias: false)
         }

@@ -7,13 +7,11 @@
 #include "ck_avx2.h"
 #define TGT CK_TGT_AVX2
 
-// Rows of at most this many bytes are read one after the other: the matrix is then one sequential
-// stream, which the hardware prefetcher follows (Zen 5, 2 threads, 28 × 8960×1536 bf16 matrices: 37–55
-// GB/s against 30–40 for four short rows interleaved). Longer rows (the MLP down projection, 17.5 KB)
-// go four at a time, where four long streams and the next group prefetched keep more lines in flight.
-// (CK_SEQUENTIAL_ROW_BYTES, ck_internal.h; the Q8_0 GEMV uses it too.)
-
-// One row at a time, 32 k per step in four accumulators (FMA latency), 1 KB ahead prefetched.
+// One row at a time, 32 k per step in four accumulators (FMA latency), 1 KB ahead prefetched. Rows of at
+// most CK_SEQUENTIAL_ROW_BYTES go this way: the matrix is then one sequential stream, which the hardware
+// prefetcher follows (Zen 5, 2 threads, 28 × 8960×1536 bf16 matrices: 37–55 GB/s against 30–40 for four
+// short rows interleaved). Longer rows (the MLP down projection, 17.5 KB) go four at a time (gemv below),
+// where four long streams and the next group prefetched keep more lines in flight; its last rows here.
 __attribute__((always_inline)) TGT static inline void gemv_rows(const float *x, int k, const void *w, size_t ldw, int n0,
                                                                 int n1, float *y, const float *bias, int elem) {
     size_t esize = elem == CK_ELEM_F32 ? 4 : 2;
@@ -52,8 +50,8 @@ __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k
         __m256 a[4][2];
         for (int j = 0; j < 4; j++) a[j][0] = a[j][1] = _mm256_setzero_ps();
         int i = 0;
-        // The next four rows, one group ahead (rows are short: 3 KB at k = 1536 in bf16, too short for
-        // the hardware prefetcher to ramp up on its own).
+        // The next four rows, one group ahead (four streams at once: the hardware prefetcher alone keeps
+        // too few lines in flight for them).
         const char *ahead = (const char *)r[0] + 4 * ldw * esize;
         size_t rowBytes = ldw * esize;
         for (; i < k16; i += 16) {
@@ -77,15 +75,7 @@ __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k
             y[n + j] = s + (bias ? bias[n + j] : 0.0f);
         }
     }
-    for (; n < n1; n++) {
-        const void *r0 = (const char *)w + (size_t)n * ldw * esize;
-        __m256 a0 = _mm256_setzero_ps();
-        int i = 0;
-        for (; i < k8; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), ck_load8(r0, i, elem), a0);
-        float s = ck_hsum256(a0);
-        for (; i < k; i++) s += x[i] * ck_load1(r0, i, elem);
-        y[n] = s + (bias ? bias[n] : 0.0f);
-    }
+    if (n < n1) gemv_rows(x, k, w, ldw, n, n1, y, bias, elem);
 }
 
 TGT static void gemv_f32(const float *x, int k, const void *w, size_t ldw, int n0, int n1, float *y, const float *b) {

@@ -101,56 +101,63 @@ static void gemv_q8_portable(const int8_t *xq, const float *xd, int k, const int
 #include "ck_avx2.h"
 
 // AVX2: |x| (unsigned) against w·sign(x) (signed) with vpmaddubsw (no pair can saturate: |q| ≤ 127),
-// pairs summed to int32 with vpmaddwd, scaled per block in f32. Four rows a step, the next four prefetched.
+// pairs summed to int32 with vpmaddwd, scaled per block in f32. `ax` is |xv| (sign(xv, xv)).
+CK_TGT_AVX2 static inline __m256i q8_block_products(__m256i ax, __m256i xv, __m256i wv) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(wv, xv)), _mm256_set1_epi16(1));
+}
+
+// One row after the other (rows of at most CK_SEQUENTIAL_ROW_BYTES: one sequential stream, as in
+// avx2_gemv.c), the blocks alternating between two accumulators, 1 KB ahead prefetched.
+CK_TGT_AVX2 static void gemv_q8_avx2_rows(const int8_t *xq, const float *xd, int blocks, const int8_t *w,
+                                          const uint16_t *wd, int n0, int n1, float *y, const float *bias) {
+    size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
+    for (int n = n0; n < n1; n++) {
+        const int8_t *r = w + (size_t)n * ldw;
+        const uint16_t *s = wd + (size_t)n * blocks;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        for (int b = 0; b < blocks; b++) {
+            if ((b & 1) == 0) _mm_prefetch((const char *)(r + (size_t)b * CK_Q8_BLOCK) + 1024, _MM_HINT_T0);
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
+            __m256i wv = _mm256_loadu_si256((const __m256i *)(r + (size_t)b * CK_Q8_BLOCK));
+            __m256i p = q8_block_products(_mm256_sign_epi8(xv, xv), xv, wv);
+            __m256 d = _mm256_set1_ps(xd[b] * _cvtsh_ss(s[b]));
+            if (b & 1) a1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, a1);
+            else a0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, a0);
+        }
+        y[n] = ck_hsum256(_mm256_add_ps(a0, a1)) + (bias ? bias[n] : 0.0f);
+    }
+}
+
+// Longer rows four at a time, the next four prefetched; the last rows one after the other.
 CK_TGT_AVX2 static void gemv_q8_avx2(const int8_t *xq, const float *xd, int k, const int8_t *w, const uint16_t *wd,
                                      int n0, int n1, float *y, const float *bias) {
     int blocks = (k + CK_Q8_BLOCK - 1) / CK_Q8_BLOCK;
     size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
-    const __m256i ones = _mm256_set1_epi16(1);
     int n = n0;
-    if (ldw <= CK_SEQUENTIAL_ROW_BYTES) {
-        // Short rows one after the other: one sequential stream (avx2_gemv.c), two blocks a step.
-        for (; n < n1; n++) {
-            const int8_t *r = w + (size_t)n * ldw;
-            const uint16_t *s = wd + (size_t)n * blocks;
-            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-            int b = 0;
-            for (; b < blocks; b++) {
-                if ((b & 1) == 0) _mm_prefetch((const char *)(r + (size_t)b * CK_Q8_BLOCK) + 1024, _MM_HINT_T0);
+    if (ldw > CK_SEQUENTIAL_ROW_BYTES) {
+        for (; n + 4 <= n1; n += 4) {
+            const int8_t *r0 = w + (size_t)n * ldw;
+            const uint16_t *s0 = wd + (size_t)n * blocks;
+            __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+            const char *ahead = (const char *)(r0 + 4 * ldw);
+            int prefetch = n + 8 <= n1;
+            for (int b = 0; b < blocks; b++) {
                 __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
-                __m256i wv = _mm256_loadu_si256((const __m256i *)(r + (size_t)b * CK_Q8_BLOCK));
-                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(xv, xv), _mm256_sign_epi8(wv, xv)), ones);
-                __m256 d = _mm256_set1_ps(xd[b] * _cvtsh_ss(s[b]));
-                if (b & 1) a1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, a1);
-                else a0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, a0);
-            }
-            y[n] = ck_hsum256(_mm256_add_ps(a0, a1)) + (bias ? bias[n] : 0.0f);
-        }
-        return;
-    }
-    for (; n + 4 <= n1; n += 4) {
-        const int8_t *r0 = w + (size_t)n * ldw;
-        const uint16_t *s0 = wd + (size_t)n * blocks;
-        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-        const char *ahead = (const char *)(r0 + 4 * ldw);
-        int prefetch = n + 8 <= n1;
-        for (int b = 0; b < blocks; b++) {
-            __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
-            __m256i ax = _mm256_sign_epi8(xv, xv);
-            if (prefetch)
-                for (int j = 0; j < 4; j++) _mm_prefetch(ahead + j * ldw + (size_t)b * CK_Q8_BLOCK, _MM_HINT_T0);
-            float dx = xd[b];
+                __m256i ax = _mm256_sign_epi8(xv, xv);
+                if (prefetch)
+                    for (int j = 0; j < 4; j++) _mm_prefetch(ahead + j * ldw + (size_t)b * CK_Q8_BLOCK, _MM_HINT_T0);
+                float dx = xd[b];
 #pragma clang loop unroll(full)
-            for (int j = 0; j < 4; j++) {
-                __m256i wv = _mm256_loadu_si256((const __m256i *)(r0 + j * ldw + (size_t)b * CK_Q8_BLOCK));
-                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(wv, xv)), ones);
-                __m256 d = _mm256_set1_ps(dx * _cvtsh_ss(s0[(size_t)j * blocks + b]));
-                acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), d, acc[j]);
+                for (int j = 0; j < 4; j++) {
+                    __m256i wv = _mm256_loadu_si256((const __m256i *)(r0 + j * ldw + (size_t)b * CK_Q8_BLOCK));
+                    __m256 d = _mm256_set1_ps(dx * _cvtsh_ss(s0[(size_t)j * blocks + b]));
+                    acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q8_block_products(ax, xv, wv)), d, acc[j]);
+                }
             }
+            for (int j = 0; j < 4; j++) y[n + j] = ck_hsum256(acc[j]) + (bias ? bias[n + j] : 0.0f);
         }
-        for (int j = 0; j < 4; j++) y[n + j] = ck_hsum256(acc[j]) + (bias ? bias[n + j] : 0.0f);
     }
-    if (n < n1) gemv_q8_portable(xq, xd, k, w, wd, n, n1, y, bias);
+    gemv_q8_avx2_rows(xq, xd, blocks, w, wd, n, n1, y, bias);
 }
 
 // AVX-512 VNNI: two blocks (64 bytes) a vpdpbusd, |x| against w·sign(x) (masked negate), the 16 int32

@@ -4,10 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-/// Decode GEMVs read weight rows of at most this many bytes one after the other (one sequential stream
-/// the hardware prefetcher follows) and longer rows four at a time (avx2_gemv.c).
-#define CK_SEQUENTIAL_ROW_BYTES 8192
-
 /// f32 → bf16, round to nearest even, NaN kept quiet.
 static inline uint16_t ck_to_bf16(float f) {
     uint32_t u;

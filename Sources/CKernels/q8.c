@@ -106,8 +106,8 @@ CK_TGT_AVX2 static inline __m256i q8_block_products(__m256i ax, __m256i xv, __m2
     return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(wv, xv)), _mm256_set1_epi16(1));
 }
 
-// One row after the other (rows of at most CK_SEQUENTIAL_ROW_BYTES: one sequential stream, as in
-// avx2_gemv.c), the blocks alternating between two accumulators, 1 KB ahead prefetched.
+// One row after the other (the last rows of a run, fewer than four), the blocks alternating between two
+// accumulators, 1 KB ahead prefetched.
 CK_TGT_AVX2 static void gemv_q8_avx2_rows(const int8_t *xq, const float *xd, int blocks, const int8_t *w,
                                           const uint16_t *wd, int n0, int n1, float *y, const float *bias) {
     size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
@@ -128,36 +128,39 @@ CK_TGT_AVX2 static void gemv_q8_avx2_rows(const int8_t *xq, const float *xd, int
     }
 }
 
-// Longer rows four at a time, the next four prefetched; the last rows one after the other.
+// Four rows at a time, a quarter of the run apart (four sequential streams, each prefetched 1 KB ahead,
+// as the 16-bit GEMV in avx2_gemv.c); the last rows one after the other.
 CK_TGT_AVX2 static void gemv_q8_avx2(const int8_t *xq, const float *xd, int k, const int8_t *w, const uint16_t *wd,
                                      int n0, int n1, float *y, const float *bias) {
     int blocks = (k + CK_Q8_BLOCK - 1) / CK_Q8_BLOCK;
     size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
-    int n = n0;
-    if (ldw > CK_SEQUENTIAL_ROW_BYTES) {
-        for (; n + 4 <= n1; n += 4) {
-            const int8_t *r0 = w + (size_t)n * ldw;
-            const uint16_t *s0 = wd + (size_t)n * blocks;
-            __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-            const char *ahead = (const char *)(r0 + 4 * ldw);
-            int prefetch = n + 8 <= n1;
-            for (int b = 0; b < blocks; b++) {
-                __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
-                __m256i ax = _mm256_sign_epi8(xv, xv);
-                if (prefetch)
-                    for (int j = 0; j < 4; j++) _mm_prefetch(ahead + j * ldw + (size_t)b * CK_Q8_BLOCK, _MM_HINT_T0);
-                float dx = xd[b];
-#pragma clang loop unroll(full)
-                for (int j = 0; j < 4; j++) {
-                    __m256i wv = _mm256_loadu_si256((const __m256i *)(r0 + j * ldw + (size_t)b * CK_Q8_BLOCK));
-                    __m256 d = _mm256_set1_ps(dx * _cvtsh_ss(s0[(size_t)j * blocks + b]));
-                    acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q8_block_products(ax, xv, wv)), d, acc[j]);
-                }
-            }
-            for (int j = 0; j < 4; j++) y[n + j] = ck_hsum256(acc[j]) + (bias ? bias[n + j] : 0.0f);
+    int quarter = (n1 - n0) / 4;
+    for (int t = 0; t < quarter; t++) {
+        int rows[4];
+        const int8_t *r[4];
+        const uint16_t *s[4];
+        for (int j = 0; j < 4; j++) {
+            rows[j] = n0 + j * quarter + t;
+            r[j] = w + (size_t)rows[j] * ldw;
+            s[j] = wd + (size_t)rows[j] * blocks;
         }
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int b = 0; b < blocks; b++) {
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
+            __m256i ax = _mm256_sign_epi8(xv, xv);
+            if ((b & 1) == 0)  // one prefetch per 64-byte line
+                for (int j = 0; j < 4; j++) _mm_prefetch((const char *)(r[j] + (size_t)b * CK_Q8_BLOCK) + 1024, _MM_HINT_T0);
+            float dx = xd[b];
+#pragma clang loop unroll(full)
+            for (int j = 0; j < 4; j++) {
+                __m256i wv = _mm256_loadu_si256((const __m256i *)(r[j] + (size_t)b * CK_Q8_BLOCK));
+                __m256 d = _mm256_set1_ps(dx * _cvtsh_ss(s[j][b]));
+                acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q8_block_products(ax, xv, wv)), d, acc[j]);
+            }
+        }
+        for (int j = 0; j < 4; j++) y[rows[j]] = ck_hsum256(acc[j]) + (bias ? bias[rows[j]] : 0.0f);
     }
-    gemv_q8_avx2_rows(xq, xd, blocks, w, wd, n, n1, y, bias);
+    gemv_q8_avx2_rows(xq, xd, blocks, w, wd, n0 + 4 * quarter, n1, y, bias);
 }
 
 // AVX-512 VNNI: two blocks (64 bytes) a vpdpbusd, |x| against w·sign(x) (masked negate), the 16 int32

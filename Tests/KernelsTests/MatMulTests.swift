@@ -90,11 +90,12 @@ final class MatMulTests: XCTestCase {
 
     func testOddShapesAcrossPanelsAndKChunks() {
         // k: under one vector, odd, over 256, over the f32 chunk (512) and the bf16 chunk (768);
-        // n: under one panel, not a multiple of 16 or 32, tails on either side of a half panel. GEMV rows
-        // past CK_SEQUENTIAL_ROW_BYTES (8 KB: f32 k 2053, every type at 4133) go four at a time, shorter
-        // ones one after the other: both paths, with k tails.
+        // n: under one panel, not a multiple of 16 or 32, tails on either side of a half panel. The GEMV
+        // takes a piece's rows four at a time, a quarter of the piece apart, its last 0–3 rows one at a
+        // time: long rows (k 4133, 2053), short ones, k tails, and n 1003 (a last piece of 123 rows: four
+        // streams of 30, then 3).
         for (m, n, k) in [(5, 5, 1), (7, 61, 7), (13, 100, 257), (9, 40, 513), (25, 46, 801), (4, 33, 3), (6, 17, 1537), (12, 96, 64), (130, 49, 300),
-                          (1, 21, 4133), (2, 19, 2053), (1, 9, 31)] {
+                          (1, 21, 4133), (2, 19, 2053), (1, 9, 31), (1, 1003, 77)] {
             checkAllPaths(m: m, n: n, k: k, bias: true)
             checkAllPaths(m: m, n: n, k: k, bias: false)
         }

@@ -161,11 +161,11 @@ final class Q8MatMulTests: XCTestCase {
 
     func testOddShapes() {
         // k: under one block, one block, a block and one, odd, over the f32 (512) and bf16 (768) chunks;
-        // n: under the 4-row GEMV group, not a multiple of 16 or 32, over a panel; rows past 8 KB (k 8225)
-        // take the GEMV's four-rows-at-a-time path, 8 KB and under the one-row path.
+        // n: under the 4-row GEMV group, not a multiple of 16 or 32, over a panel; long rows (k 8225); n 1003:
+        // a GEMV piece of 123 rows (four streams of 30 rows, then 3 one after the other).
         for (m, n, k) in [(1, 1, 1), (2, 5, 31), (1, 7, 32), (3, 61, 33), (1, 100, 257), (5, 40, 513), (13, 46, 801),
                           (1, 17, 1537), (4, 33, 64), (30, 49, 300), (1, 3, 96),
-                          (1, 13, 8225), (2, 6, 8192)] {
+                          (1, 13, 8225), (2, 6, 8192), (1, 1003, 96)] {
             check(m: m, n: n, k: k, bias: true)
             check(m: m, n: n, k: k, bias: false)
         }

@@ -9,7 +9,8 @@ public enum MemoryBandwidth {
     static let piecesPerThread = 8
 
     /// Bytes per second of a streaming read of `bytes` (well beyond the last-level cache) over all kernel
-    /// threads; the best of `passes` passes after one untimed pass.
+    /// threads; the best of `passes` passes of each access pattern (`ck_stream_read`), taken in turn,
+    /// after one untimed pass.
     public static func measure(bytes: Int = 1 << 30, passes: Int = 5, isa: KernelISA = .active) -> Double {
         let count = bytes / 4
         let buffer = FloatBuffer(count: count)
@@ -17,10 +18,11 @@ public enum MemoryBandwidth {
         let parts = Parallel.ranges(count, parts: Parallel.threadCount * piecesPerThread, granule: 4096)
         let sink = FloatBuffer(count: parts.count)
         var best = Double.infinity
-        for pass in 0...passes {
+        for pass in 0...(2 * passes) {
+            let pattern = Int32(pass % 2)
             let start = ContinuousClock.now
             Parallel.forEach(parts.count) { i in
-                sink[i] = ck_stream_read(isa.code, buffer.pointer + parts[i].lowerBound, parts[i].count)
+                sink[i] = ck_stream_read(isa.code, pattern, buffer.pointer + parts[i].lowerBound, parts[i].count)
             }
             let d = ContinuousClock.now - start
             let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

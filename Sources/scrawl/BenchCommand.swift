@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
             With --ignore-eos, end-of-sequence tokens are masked so exactly --max-tokens tokens are made \
             (and the repetition-loop guard is off). kernel_isa: the kernels in use (SCRAWL_KERNEL_ISA=avx512bf16|avx2|portable \
             overrides the probe); gemm: the packed GEMM kernel 16-bit weights use and the measured vdpbf16ps rate that chose it \
-            (SCRAWL_BF16_PRODUCTS=1|0 overrides). mem_bw_gb_s: a streaming read measured after the run (best of five); decode_bound_tok_s: that \
+            (SCRAWL_BF16_PRODUCTS=1|0 overrides). mem_bw_gb_s: a streaming read measured after the run (best of five passes of each of two access patterns); decode_bound_tok_s: that \
             bandwidth over the bytes one decode step reads (every language weight once), decode_of_bound: decode \
             tokens/s as a fraction of it; vision_gflop_s: the ViT blocks' FLOPs over vision_ms. An untimed warm-up read of a 56×56 image pages the \
             weights in first (--no-warmup skips it). *_cpu_ms: process CPU time per phase, for a shared machine.

@@ -148,8 +148,9 @@ double ck_bf16_dot_relative_speed(void);
 void ck_gemv_avx2(int elem, const float *x, int k, const void *w, int ldw, int n0, int n1, float *y,
                   const float *bias);
 
-/// Sum of `n` floats read once, front to back (x 32-byte aligned for the vector path): a streaming read.
-float ck_stream_read(int isa, const float *x, size_t n);
+/// Sum of `n` floats, each read once (x 32-byte aligned for the vector path): a streaming read.
+/// `pattern` 0: four 4 KB rows interleaved, the next four prefetched; 1: four streams a quarter apart.
+float ck_stream_read(int isa, int pattern, const float *x, size_t n);
 
 /// out[0, width) = sum_j p[j]·v[j·ldv + ·] for j < n (one decode query's P·V); AVX2 on both vector ISAs.
 void ck_weighted_rows(int isa, const float *p, int n, const float *v, int ldv, int width, float *out);

@@ -33,9 +33,10 @@ __attribute__((always_inline)) TGT static inline void gemv_rows(const float *x, 
 
 // Four rows at a time, 16 k per step (two accumulators a row keep both FMA ports busy), the four a
 // quarter of the run apart: four independent sequential streams, each prefetched 1 KB ahead, keep more
-// lines in flight than one stream or four adjacent rows. Zen 3 (2 threads, ~770 MB of bf16 matrices, a C
-// harness around these loops): 8960×1536 20.5–23.5 GB/s against 17.5–17.9 one row after the other and
-// 17.0–18.5 for four adjacent rows with the next four prefetched; 1536×8960 21.7–22.4 against 15.9–19.3.
+// lines in flight than one stream. Zen 3 (2 threads, ~770 MB of bf16 matrices, a C harness around these
+// loops): 8960×1536 20.5–23.5 GB/s against 17.5–17.9 one row after the other (rows in two halves, one a
+// thread); cut into 8 pieces as MatMul cuts them, 15.4–19.2 against 14.0–15.7; 1536×8960 level with four
+// adjacent rows and the next four prefetched (13.8–18.7 against 14.7–18.9).
 __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k, const void *w, size_t ldw, int n0,
                                                            int n1, float *y, const float *bias, int elem) {
     size_t esize = elem == CK_ELEM_F32 ? 4 : 2;

@@ -8,17 +8,10 @@
 #define ROW 1024  /* floats per row: 4 KB */
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define TGT __attribute__((target("avx2")))
+#include "ck_avx2.h"
+#define TGT CK_TGT_AVX2
 
 TGT static inline __m256 pair(const float *p) { return _mm256_add_ps(_mm256_load_ps(p), _mm256_load_ps(p + 8)); }
-
-TGT static float hsum(__m256 v) {
-    float out[8], s = 0;
-    _mm256_storeu_ps(out, v);
-    for (int j = 0; j < 8; j++) s += out[j];
-    return s;
-}
 
 TGT static float sum_rows4(const float *x, size_t n) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
@@ -36,7 +29,7 @@ TGT static float sum_rows4(const float *x, size_t n) {
             a3 = _mm256_add_ps(a3, pair(r + 3 * ROW + k));
         }
     }
-    float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    float s = ck_hsum256(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
     for (; i < n; i++) s += x[i];
     return s;
 }
@@ -55,7 +48,7 @@ TGT static float sum_streams4(const float *x, size_t n) {
         a2 = _mm256_add_ps(a2, pair(r2 + k));
         a3 = _mm256_add_ps(a3, pair(r3 + k));
     }
-    float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    float s = ck_hsum256(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
     for (size_t i = 4 * quarter; i < n; i++) s += x[i];
     return s;
 }

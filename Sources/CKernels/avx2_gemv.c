@@ -44,11 +44,9 @@ __attribute__((always_inline)) TGT static inline void gemv(const float *x, int k
     int quarter = (n1 - n0) / 4;
     for (int t = 0; t < quarter; t++) {
         int rows[4];
+        ck_quarter_rows(rows, n0, quarter, t);
         const char *r[4];
-        for (int j = 0; j < 4; j++) {
-            rows[j] = n0 + j * quarter + t;
-            r[j] = (const char *)w + (size_t)rows[j] * ldw * esize;
-        }
+        for (int j = 0; j < 4; j++) r[j] = (const char *)w + (size_t)rows[j] * ldw * esize;
         __m256 a[4][2];
         for (int j = 0; j < 4; j++) a[j][0] = a[j][1] = _mm256_setzero_ps();
         int i = 0;

@@ -100,6 +100,16 @@ static void gemv_q8_portable(const int8_t *xq, const float *xd, int k, const int
 #include <immintrin.h>
 #include "ck_avx2.h"
 
+/// The four rows of a GEMV step t (ck_quarter_rows), where their values and their block scales start.
+static inline void q8_quarter_rows(int rows[4], const int8_t *r[4], const uint16_t *s[4], const int8_t *w,
+                                   const uint16_t *wd, int blocks, int n0, int quarter, int t) {
+    ck_quarter_rows(rows, n0, quarter, t);
+    for (int j = 0; j < 4; j++) {
+        r[j] = w + (size_t)rows[j] * blocks * CK_Q8_BLOCK;
+        s[j] = wd + (size_t)rows[j] * blocks;
+    }
+}
+
 // AVX2: |x| (unsigned) against w·sign(x) (signed) with vpmaddubsw (no pair can saturate: |q| ≤ 127),
 // pairs summed to int32 with vpmaddwd, scaled per block in f32. `ax` is |xv| (sign(xv, xv)).
 CK_TGT_AVX2 static inline __m256i q8_block_products(__m256i ax, __m256i xv, __m256i wv) {
@@ -133,17 +143,12 @@ CK_TGT_AVX2 static void gemv_q8_avx2_rows(const int8_t *xq, const float *xd, int
 CK_TGT_AVX2 static void gemv_q8_avx2(const int8_t *xq, const float *xd, int k, const int8_t *w, const uint16_t *wd,
                                      int n0, int n1, float *y, const float *bias) {
     int blocks = (k + CK_Q8_BLOCK - 1) / CK_Q8_BLOCK;
-    size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
     int quarter = (n1 - n0) / 4;
     for (int t = 0; t < quarter; t++) {
         int rows[4];
         const int8_t *r[4];
         const uint16_t *s[4];
-        for (int j = 0; j < 4; j++) {
-            rows[j] = n0 + j * quarter + t;
-            r[j] = w + (size_t)rows[j] * ldw;
-            s[j] = wd + (size_t)rows[j] * blocks;
-        }
+        q8_quarter_rows(rows, r, s, w, wd, blocks, n0, quarter, t);
         __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
         for (int b = 0; b < blocks; b++) {
             __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * CK_Q8_BLOCK));
@@ -164,23 +169,23 @@ CK_TGT_AVX2 static void gemv_q8_avx2(const int8_t *xq, const float *xd, int k, c
 }
 
 // AVX-512 VNNI: two blocks (64 bytes) a vpdpbusd, |x| against w·sign(x) (masked negate), the 16 int32
-// lanes (8 per block) scaled by their block's xd·wd.
+// lanes (8 per block) scaled by their block's xd·wd. Four rows at a time, a quarter of the run apart, as
+// the AVX2 one above (and the AVX-512 16-bit GEMVs in gemv_avx512.c); the last rows in plain C.
 #define TGT512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,f16c,fma")))
 TGT512 static void gemv_q8_avx512(const int8_t *xq, const float *xd, int k, const int8_t *w, const uint16_t *wd,
                                   int n0, int n1, float *y, const float *bias) {
     int blocks = (k + CK_Q8_BLOCK - 1) / CK_Q8_BLOCK;
-    size_t ldw = (size_t)blocks * CK_Q8_BLOCK;
     int pairs = blocks / 2, odd = blocks & 1;
     const __m512i zero = _mm512_setzero_si512();
     // lanes 0–7 take element 0 of a 2-float vector, lanes 8–15 element 1
     const __m512i halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    int n = n0;
-    for (; n + 4 <= n1; n += 4) {
-        const int8_t *r0 = w + (size_t)n * ldw;
-        const uint16_t *s0 = wd + (size_t)n * blocks;
+    int quarter = (n1 - n0) / 4;
+    for (int t = 0; t < quarter; t++) {
+        int rows[4];
+        const int8_t *r[4];
+        const uint16_t *s[4];
+        q8_quarter_rows(rows, r, s, w, wd, blocks, n0, quarter, t);
         __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        const char *ahead = (const char *)(r0 + 4 * ldw);
-        int prefetch = n + 8 <= n1;
         for (int p = 0; p <= pairs; p++) {
             if (p == pairs && !odd) break;
             int b = 2 * p;
@@ -191,23 +196,22 @@ TGT512 static void gemv_q8_avx512(const int8_t *xq, const float *xd, int k, cons
             __m512 dx = p < pairs ? _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(_mm_castsi128_ps(
                                         _mm_loadl_epi64((const __m128i *)(xd + b)))))
                                   : _mm512_maskz_mov_ps(0x00ff, _mm512_set1_ps(xd[b]));
-            if (prefetch)
-                for (int j = 0; j < 4; j++) _mm_prefetch(ahead + j * ldw + (size_t)b * CK_Q8_BLOCK, _MM_HINT_T0);
+            for (int j = 0; j < 4; j++) _mm_prefetch((const char *)(r[j] + (size_t)b * CK_Q8_BLOCK) + 1024, _MM_HINT_T0);
 #pragma clang loop unroll(full)
             for (int j = 0; j < 4; j++) {
-                __m512i wv = _mm512_maskz_loadu_epi8(lanes, r0 + j * ldw + (size_t)b * CK_Q8_BLOCK);
+                __m512i wv = _mm512_maskz_loadu_epi8(lanes, r[j] + (size_t)b * CK_Q8_BLOCK);
                 __m512i sw = _mm512_mask_sub_epi8(wv, neg, zero, wv);
                 __m512i dot = _mm512_dpbusd_epi32(zero, ax, sw);
                 uint32_t two;
-                if (p < pairs) memcpy(&two, s0 + (size_t)j * blocks + b, 4);
-                else two = s0[(size_t)j * blocks + b];
+                if (p < pairs) memcpy(&two, s[j] + b, 4);
+                else two = s[j][b];
                 __m512 dw = _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(_mm_cvtph_ps(_mm_cvtsi32_si128((int)two))));
                 acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dx, dw), acc[j]);
             }
         }
-        for (int j = 0; j < 4; j++) y[n + j] = _mm512_reduce_add_ps(acc[j]) + (bias ? bias[n + j] : 0.0f);
+        for (int j = 0; j < 4; j++) y[rows[j]] = _mm512_reduce_add_ps(acc[j]) + (bias ? bias[rows[j]] : 0.0f);
     }
-    if (n < n1) gemv_q8_portable(xq, xd, k, w, wd, n, n1, y, bias);
+    gemv_q8_portable(xq, xd, k, w, wd, n0 + 4 * quarter, n1, y, bias);
 }
 #endif
 

@@ -3,10 +3,10 @@ import XCTest
 @testable import Daemon
 
 final class WatcherTests: XCTestCase {
-    /// Collects events until `predicate` holds or 3 s pass.
-    private func events(_ watcher: InotifyWatcher, until predicate: ([WatchEvent]) -> Bool) -> [WatchEvent] {
+    /// Collects events until `predicate` holds or `seconds` pass.
+    private func events(_ watcher: InotifyWatcher, within seconds: Double = 3, until predicate: ([WatchEvent]) -> Bool) -> [WatchEvent] {
         var all: [WatchEvent] = []
-        let deadline = Date().addingTimeInterval(3)
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             var fds = [pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 1, 100)
@@ -71,6 +71,34 @@ final class WatcherTests: XCTestCase {
         // Delete a folder.
         try FileManager.default.removeItem(atPath: inbox + "/existing")
         XCTAssertTrue(events(watcher) { $0.contains(.folderRemoved(inbox + "/existing")) }.contains(.folderRemoved(inbox + "/existing")))
+    }
+
+    /// A folder deleted and made again under the same name before the watcher reads (an app that wipes
+    /// and recreates its upload folder): the old folder's DELETE and IN_IGNORED, read after the new one's
+    /// CREATE, must not take the new folder's watch with them, and nested folders made again come back too.
+    func testAFolderDeletedAndMadeAgainUnderTheSameNameStaysWatched() throws {
+        let dir = try TemporaryDirectory()
+        let inbox = dir.resolved
+        let folder = inbox + "/uploads"
+        try FileManager.default.createDirectory(atPath: folder + "/day", withIntermediateDirectories: true)
+        let watcher = try InotifyWatcher()
+        try watcher.watchTree(inbox, recursive: true)
+        for round in 0..<3 {
+            try FileManager.default.removeItem(atPath: folder)
+            try FileManager.default.createDirectory(atPath: folder + "/day", withIntermediateDirectories: true)
+            let seen = events(watcher) { $0.contains(.folderAppeared(folder)) }
+            let removed = seen.firstIndex(of: .folderRemoved(folder)), appeared = seen.lastIndex(of: .folderAppeared(folder))
+            XCTAssertNotNil(removed, "round \(round): \(seen)")
+            XCTAssertNotNil(appeared, "round \(round): \(seen)")
+            XCTAssertLessThan(removed ?? .max, appeared ?? -1, "round \(round): removed, then made again: \(seen)")
+            _ = events(watcher, within: 0.3) { _ in false }  // the old watches' IN_IGNORED, if they come late
+            XCTAssertTrue(watcher.isWatched(folder), "round \(round)")
+            XCTAssertTrue(watcher.isWatched(folder + "/day"), "round \(round)")
+            let scan = folder + "/day/scan\(round).jpg"
+            try write("x", to: scan)
+            let written = events(watcher) { $0.contains(.fileWritten(scan)) }
+            XCTAssertTrue(written.contains(.fileWritten(scan)), "round \(round): \(written)")
+        }
     }
 
     func testHiddenAndExcludedFoldersAreNotWatchedAndNonRecursiveStaysFlat() throws {

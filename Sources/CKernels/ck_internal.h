@@ -22,7 +22,7 @@ static inline float ck_bf16_value(uint16_t b) {
 
 /// The four rows a decode GEMV step takes from the run [n0, n0 + 4·quarter): row t of each quarter, so
 /// that the four are independent sequential streams (more lines in flight than one stream or four
-/// adjacent rows; avx2_gemv.c, gemv_avx512.c and q8.c give the figures).
+/// adjacent rows; avx2_gemv.c and gemv_avx512.c give the figures).
 static inline void ck_quarter_rows(int rows[4], int n0, int quarter, int t) {
     for (int j = 0; j < 4; j++) rows[j] = n0 + j * quarter + t;
 }

@@ -16,84 +16,61 @@
 
 #define TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,f16c,fma")))
 
-/// The four rows of step t and where they start in w (16-bit elements, ldw a row).
-static inline void quarter_rows16(int rows[4], const uint16_t *r[4], const uint16_t *w, int ldw, int n0, int quarter,
-                                  int t) {
-    ck_quarter_rows(rows, n0, quarter, t);
-    for (int j = 0; j < 4; j++) r[j] = w + (size_t)rows[j] * ldw;
+/// k values a step takes: 32 bf16 (one vdpbf16ps, 64 bytes of a row) or 16 f16 (one widened f32 FMA, 32 bytes).
+#define STEP(elem) ((elem) == CK_ELEM_BF16 ? 32 : 16)
+
+/// a + x[i, i + n)·r[i, i + n) for one step (n = STEP) or a step's first n values (the k tail, masked).
+__attribute__((always_inline)) TGT static inline __m512 madd(__m512 a, const void *x, const uint16_t *r, int i, int n,
+                                                             int elem) {
+    if (elem == CK_ELEM_BF16) {
+        const uint16_t *xb = (const uint16_t *)x + i;
+        if (n == 32) return _mm512_dpbf16_ps(a, (__m512bh)_mm512_loadu_si512(xb), (__m512bh)_mm512_loadu_si512(r + i));
+        __mmask32 m = (__mmask32)((1ull << n) - 1);
+        return _mm512_dpbf16_ps(a, (__m512bh)_mm512_maskz_loadu_epi16(m, xb), (__m512bh)_mm512_maskz_loadu_epi16(m, r + i));
+    }
+    const float *xf = (const float *)x + i;
+    if (n == 16) return _mm512_fmadd_ps(_mm512_loadu_ps(xf), _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(r + i))), a);
+    __mmask16 m = (__mmask16)((1u << n) - 1);
+    return _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, xf), _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, r + i)), a);
+}
+
+__attribute__((always_inline)) TGT static inline void gemv(const void *x, int k, const uint16_t *w, int ldw, int n0,
+                                                           int n1, float *y, const float *bias, int elem) {
+    int step = STEP(elem), kfull = k & ~(step - 1), rest = k - kfull;
+    int quarter = (n1 - n0) / 4;
+    for (int t = 0; t < quarter; t++) {
+        int rows[4];
+        ck_quarter_rows(rows, n0, quarter, t);
+        const uint16_t *r[4];
+        for (int j = 0; j < 4; j++) r[j] = w + (size_t)rows[j] * ldw;
+        __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int i = 0; i < kfull; i += step) {
+            if ((i & 31) == 0)  // one prefetch per 64-byte line (32 values): every bf16 step, every other f16 one
+                for (int j = 0; j < 4; j++) _mm_prefetch((const char *)(r[j] + i) + 1024, _MM_HINT_T0);
+#pragma clang loop unroll(full)
+            for (int j = 0; j < 4; j++) a[j] = madd(a[j], x, r[j], i, step, elem);
+        }
+        if (rest)
+            for (int j = 0; j < 4; j++) a[j] = madd(a[j], x, r[j], kfull, rest, elem);
+        for (int j = 0; j < 4; j++) y[rows[j]] = _mm512_reduce_add_ps(a[j]) + (bias ? bias[rows[j]] : 0);
+    }
+    for (int n = n0 + 4 * quarter; n < n1; n++) {
+        const uint16_t *r0 = w + (size_t)n * ldw;
+        __m512 a0 = _mm512_setzero_ps();
+        for (int i = 0; i < kfull; i += step) a0 = madd(a0, x, r0, i, step, elem);
+        if (rest) a0 = madd(a0, x, r0, kfull, rest, elem);
+        y[n] = _mm512_reduce_add_ps(a0) + (bias ? bias[n] : 0);
+    }
 }
 
 TGT void ck_gemv_bf16(const uint16_t *x, int k, const uint16_t *w, int ldw, int n0, int n1,
                       float *y, const float *bias) {
-    int kfull = k & ~31;
-    __mmask32 tail = (k & 31) ? (__mmask32)((1ull << (k & 31)) - 1) : 0;
-    int quarter = (n1 - n0) / 4;
-    for (int t = 0; t < quarter; t++) {
-        int rows[4];
-        const uint16_t *r[4];
-        quarter_rows16(rows, r, w, ldw, n0, quarter, t);
-        __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        for (int i = 0; i < kfull; i += 32) {  // 64 bytes a row: one line each
-            __m512bh xv = (__m512bh)_mm512_loadu_si512((const void *)(x + i));
-            for (int j = 0; j < 4; j++) _mm_prefetch((const char *)(r[j] + i) + 1024, _MM_HINT_T0);
-#pragma clang loop unroll(full)
-            for (int j = 0; j < 4; j++)
-                a[j] = _mm512_dpbf16_ps(a[j], xv, (__m512bh)_mm512_loadu_si512((const void *)(r[j] + i)));
-        }
-        if (tail) {
-            __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(tail, x + kfull);
-            for (int j = 0; j < 4; j++)
-                a[j] = _mm512_dpbf16_ps(a[j], xv, (__m512bh)_mm512_maskz_loadu_epi16(tail, r[j] + kfull));
-        }
-        for (int j = 0; j < 4; j++) y[rows[j]] = _mm512_reduce_add_ps(a[j]) + (bias ? bias[rows[j]] : 0);
-    }
-    for (int n = n0 + 4 * quarter; n < n1; n++) {
-        const uint16_t *w0 = w + (size_t)n * ldw;
-        __m512 a0 = _mm512_setzero_ps();
-        for (int i = 0; i < kfull; i += 32)
-            a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_loadu_si512((const void *)(x + i)),
-                                  (__m512bh)_mm512_loadu_si512((const void *)(w0 + i)));
-        if (tail)
-            a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_maskz_loadu_epi16(tail, x + kfull),
-                                  (__m512bh)_mm512_maskz_loadu_epi16(tail, w0 + kfull));
-        y[n] = _mm512_reduce_add_ps(a0) + (bias ? bias[n] : 0);
-    }
+    gemv(x, k, w, ldw, n0, n1, y, bias, CK_ELEM_BF16);
 }
-
-// 16 f16 weights from w (masked lanes zero) widened to f32.
-#define LOADH(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
-#define LOADH_MASKED(m, p) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16((m), (p)))
 
 TGT void ck_gemv_f16_avx512(const float *x, int k, const uint16_t *w, int ldw, int n0, int n1, float *y,
                             const float *bias) {
-    int kfull = k & ~15;
-    __mmask16 tail = (__mmask16)((1u << (k & 15)) - 1);
-    int quarter = (n1 - n0) / 4;
-    for (int t = 0; t < quarter; t++) {
-        int rows[4];
-        const uint16_t *r[4];
-        quarter_rows16(rows, r, w, ldw, n0, quarter, t);
-        __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        for (int i = 0; i < kfull; i += 16) {
-            __m512 xv = _mm512_loadu_ps(x + i);
-            if ((i & 31) == 0)  // one prefetch per 64-byte line
-                for (int j = 0; j < 4; j++) _mm_prefetch((const char *)(r[j] + i) + 1024, _MM_HINT_T0);
-#pragma clang loop unroll(full)
-            for (int j = 0; j < 4; j++) a[j] = _mm512_fmadd_ps(xv, LOADH(r[j] + i), a[j]);
-        }
-        if (tail) {
-            __m512 xv = _mm512_maskz_loadu_ps(tail, x + kfull);
-            for (int j = 0; j < 4; j++) a[j] = _mm512_fmadd_ps(xv, LOADH_MASKED(tail, r[j] + kfull), a[j]);
-        }
-        for (int j = 0; j < 4; j++) y[rows[j]] = _mm512_reduce_add_ps(a[j]) + (bias ? bias[rows[j]] : 0);
-    }
-    for (int n = n0 + 4 * quarter; n < n1; n++) {
-        const uint16_t *w0 = w + (size_t)n * ldw;
-        __m512 a0 = _mm512_setzero_ps();
-        for (int i = 0; i < kfull; i += 16) a0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), LOADH(w0 + i), a0);
-        if (tail) a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, x + kfull), LOADH_MASKED(tail, w0 + kfull), a0);
-        y[n] = _mm512_reduce_add_ps(a0) + (bias ? bias[n] : 0);
-    }
+    gemv(x, k, w, ldw, n0, n1, y, bias, CK_ELEM_F16);
 }
 
 #else
